@@ -1,0 +1,97 @@
+"""Roles are groups carrying permissions. This table is the one place that says which role
+holds which permission; `roles_sync` (run after every migrate) makes the groups match it.
+Views ask for permissions (core.permissions), never for group names."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    DELEGATE = "delegate", "Delegate"
+    FACILITATOR = "facilitator", "Facilitator (Training Pool)"
+    OFFICER = "officer", "Learning and Development officer"
+    BUSINESS_SUPPORT = "business_support", "Business support"
+    LOD_MEMBER = "lod_member", "LOD Group member"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Organisation safeguarding lead"
+    FINANCE_CONTACT = "finance_contact", "Organisation finance contact"
+
+
+ROLE_PERMISSIONS = {
+    Role.DELEGATE: [],
+    Role.FACILITATOR: [
+        "courses.facilitate",
+    ],
+    Role.OFFICER: [
+        "core.view_partnership", "core.change_partnership",
+        "core.view_auditentry",
+        "accounts.view_organisation", "accounts.add_organisation",
+        "accounts.change_organisation", "accounts.approve_organisation",
+        "accounts.view_organisationrequest",
+        "accounts.view_user", "accounts.change_user", "auth.view_group",
+        "courses.view_category", "courses.add_category", "courses.change_category",
+        "courses.view_course", "courses.add_course", "courses.change_course",
+        "courses.view_trainingpoolmembership", "courses.add_trainingpoolmembership",
+        "courses.change_trainingpoolmembership", "courses.delete_trainingpoolmembership",
+        "reports.view_report",
+    ],
+    Role.BUSINESS_SUPPORT: [
+        "accounts.view_organisation", "accounts.change_organisation",
+    ],
+    Role.LOD_MEMBER: [
+        "reports.view_report",
+    ],
+    Role.SAFEGUARDING_LEAD: [
+        "accounts.view_own_organisation_staff",
+    ],
+    Role.FINANCE_CONTACT: [
+        "accounts.manage_own_organisation_account",
+    ],
+}
+
+# Roles that reach other people's information must use two-factor authentication.
+MFA_REQUIRED_ROLES = [r for r in Role if r != Role.DELEGATE]
+# Roles that work in the Django admin (officers assign roles there).
+ADMIN_ROLES = [Role.OFFICER]
+
+
+def group_name(role):
+    return Role(role).label
+
+
+def user_roles(user):
+    """The roles a user holds, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_roles_cache", None)
+    if cached is None:
+        labels = {r.label: r for r in Role}
+        names = user.groups.values_list("name", flat=True)
+        cached = frozenset(labels[n] for n in names if n in labels)
+        user._roles_cache = cached
+    return cached
+
+
+def user_has_role(user, role):
+    return Role(role) in user_roles(user)
+
+
+def user_requires_mfa(user):
+    return user.is_superuser or any(r in MFA_REQUIRED_ROLES for r in user_roles(user))
+
+
+def roles_sync(**kwargs):
+    """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name(role))
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            try:
+                wanted.append(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+            except Permission.DoesNotExist:
+                # The model defining it is not migrated yet; the next migrate adds it.
+                continue
+        group.permissions.set(wanted)

@@ -1,0 +1,145 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.generic import FormView, ListView, TemplateView
+
+from core.exceptions import DomainError
+from core.permissions import PermissionMixin, SignedInMixin
+
+from . import selectors, services
+from .forms import OrganisationBillingForm, OrganisationRequestDecisionForm, ProfileForm
+from .models import OrganisationRequest
+from .roles import user_roles
+
+
+class DashboardView(SignedInMixin, TemplateView):
+    """Where a signed-in person starts: what their roles let them do."""
+
+    template_name = "accounts/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["roles"] = sorted(user_roles(self.request.user), key=lambda r: r.label)
+        ctx["pending_request"] = self.request.user.organisation_requests.filter(
+            status=OrganisationRequest.Status.PENDING
+        ).first()
+        return ctx
+
+
+class ProfileView(SignedInMixin, FormView):
+    form_class = ProfileForm
+    template_name = "accounts/profile_update.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["organisations"] = selectors.organisations_for_choice()
+        ctx["pending_request"] = self.request.user.organisation_requests.filter(
+            status=OrganisationRequest.Status.PENDING
+        ).first()
+        return ctx
+
+    def form_valid(self, form):
+        _, request = services.profile_update(user=self.request.user, data=form.cleaned_data)
+        if request:
+            messages.info(
+                self.request,
+                f"Your profile is saved. We have asked the training team to add “{request.name}”; "
+                "we will email you when they have.",
+            )
+        else:
+            messages.success(self.request, "Your profile is saved.")
+        return redirect("accounts:dashboard")
+
+
+class OrganisationRequestListView(PermissionMixin, ListView):
+    permission_required = "accounts.approve_organisation"
+    template_name = "accounts/organisationrequest_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.organisation_requests_pending()
+
+
+class OrganisationRequestDecideView(PermissionMixin, FormView):
+    permission_required = "accounts.approve_organisation"
+    form_class = OrganisationRequestDecisionForm
+    template_name = "accounts/organisationrequest_decide.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.request_obj = get_object_or_404(
+            selectors.organisation_requests_pending(), pk=kwargs["pk"]
+        ) if request.user.has_perm(self.permission_required) else None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"name": self.request_obj.name, "sector": self.request_obj.sector,
+                "decision": "approve"}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["request_obj"] = self.request_obj
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            req = services.organisation_request_decide(
+                organisation_request=self.request_obj, by=self.request.user,
+                now=timezone.now(), **form.cleaned_data,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"“{req.name}” is {req.get_status_display().lower()}; "
+                                       f"{req.requested_by} has been emailed.")
+        return redirect("accounts:organisationrequest-list")
+
+
+class OrganisationDirectoryView(PermissionMixin, ListView):
+    """Business support and officers: every organisation with its sector and billing contact."""
+
+    permission_required = "accounts.view_organisation"
+    template_name = "accounts/organisation_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.organisations_directory(search=self.request.GET.get("q", "").strip())
+
+
+class OrganisationStaffView(PermissionMixin, ListView):
+    """A safeguarding lead sees the delegates of their own organisation only."""
+
+    permission_required = "accounts.view_own_organisation_staff"
+    template_name = "accounts/organisation_staff.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.staff_of_organisation(user=self.request.user)
+
+
+class OrganisationAccountView(PermissionMixin, FormView):
+    """A finance contact keeps their own organisation's billing details right."""
+
+    permission_required = "accounts.manage_own_organisation_account"
+    form_class = OrganisationBillingForm
+    template_name = "accounts/organisation_account.html"
+
+    def get_form_kwargs(self):
+        organisation = self.request.user.organisation
+        if organisation is None:
+            raise PermissionDenied("You are not linked to an organisation.")
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = organisation
+        return kwargs
+
+    def form_valid(self, form):
+        services.organisation_billing_update(
+            organisation=form.instance, by=self.request.user, data=form.cleaned_data
+        )
+        messages.success(self.request, "Your organisation's billing details are saved.")
+        return redirect("accounts:organisation-account")

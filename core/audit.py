@@ -1,0 +1,16 @@
+from django.contrib.contenttypes.models import ContentType
+
+from .models import AuditEntry
+
+
+def audit_record(*, actor, action, target=None, details=None):
+    """Write one audit entry: `actor` may be None for the system (a scheduled sweep)."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=(actor.email if getattr(actor, "pk", None) else "system"),
+        action=action,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:254] if target is not None else "",
+        details=details or {},
+    )

@@ -1,0 +1,5 @@
+from .models import Partnership
+
+
+def partnership(request):
+    return {"partnership": Partnership.load()}

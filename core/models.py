@@ -1,0 +1,128 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+def money_field(default, verbose_name):
+    return models.DecimalField(
+        verbose_name,
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+
+def positive(default, verbose_name, help_text=""):
+    return models.PositiveIntegerField(
+        verbose_name, default=default, help_text=help_text, validators=[MinValueValidator(1)]
+    )
+
+
+class CertificateTrigger(models.TextChoices):
+    STAGE_2 = "stage_2", "When the Stage 2 evaluation is completed (DDSCP)"
+    STAGE_1 = "stage_1", "When the Stage 1 evaluation is completed"
+
+
+class Partnership(models.Model):
+    """The partnership running the programme, and its policy numbers.
+
+    One deployment serves one partnership, so there is one row (pk=1). Every number a rule
+    uses lives here with the seeds' value as its default, so an officer can change it."""
+
+    name = models.CharField(max_length=200, default="Safeguarding Partnership")
+    short_name = models.CharField(
+        max_length=12, default="SP", help_text="Used in invoice numbers, e.g. DSPP-2026-00042."
+    )
+    contact_email = models.EmailField(default="training@partnership.example")
+    contact_phone = models.CharField(max_length=40, blank=True, default="")
+    website = models.URLField(blank=True, default="")
+
+    # Cancellation and arrival (DSPP charging policy)
+    notice_working_days = positive(
+        5, "working days' notice for a free cancellation",
+        "Fewer working days than this before the event is a late cancellation.",
+    )
+    late_minutes_full_day = positive(30, "minutes late before refusal (full day)")
+    late_minutes_half_day = positive(15, "minutes late before refusal (half day or less)")
+
+    # Fees (DSPP charging policy)
+    fee_attendance_full_day = money_field("75.00", "attendance fee, full day (private sector)")
+    fee_attendance_half_day = money_field("25.00", "attendance fee, half day or less (private sector)")
+    fee_late_cancellation_full_day = money_field("100.00", "late cancellation, full day")
+    fee_late_cancellation_half_day = money_field("50.00", "late cancellation, half day or less")
+    fee_no_show_full_day = money_field("100.00", "no-show without contact, full day")
+    fee_no_show_half_day = money_field("50.00", "no-show without contact, half day or less")
+    fee_not_admitted_full_day = money_field("100.00", "not admitted (late), full day")
+    fee_not_admitted_half_day = money_field("50.00", "not admitted (late), half day or less")
+    invoice_overdue_months = positive(
+        1, "months after issue before an unpaid invoice blocks bookings"
+    )
+
+    # Capacity (DDSCP: virtual up to thirty, conferences up to 250)
+    capacity_virtual = positive(30, "places on a virtual event (default and maximum)")
+    capacity_conference = positive(250, "places at a conference (default and maximum)")
+
+    # Booking
+    waiting_list_offer_hours = positive(48, "hours a waiting-list offer stays open")
+    joining_link_reminder_days = positive(
+        3, "days before a virtual event that the joining link is sent"
+    )
+    line_manager_approval_required = models.BooleanField(
+        "line manager must approve each booking", default=False
+    )
+
+    # Evaluation timeline (DDSCP; DSPP uses about 6 weeks for Stage 2)
+    summary_report_days_after_event = positive(10, "days after the event for the facilitator summary")
+    stage_2_days_after_stage_1 = positive(60, "days after Stage 1 that Stage 2 is requested")
+    evaluation_reminder_days = positive(7, "days between reminders for unanswered evaluations")
+    certificate_trigger = models.CharField(
+        "certificate issued", max_length=10, choices=CertificateTrigger.choices,
+        default=CertificateTrigger.STAGE_2,
+    )
+
+    # Refreshers (DSPP: every three years)
+    refresher_years = positive(3, "years before training falls due again")
+    refresher_reminder_days = positive(30, "days before the due date that a reminder is sent")
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "partnership settings"
+        verbose_name_plural = "partnership settings"
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def load(cls):
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, and when. Written by services, never edited."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=80, db_index=True)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=254, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action} {self.target_label}"

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Report(models.Model):
+    """A generated report for the LOD Group (quarterly) or the Executive Board (annual)."""
+
+    class Kind(models.TextChoices):
+        QUARTERLY = "quarterly", "Quarterly training report (LOD Group)"
+        ANNUAL = "annual", "Annual report (LOD Group and Executive Board)"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    file = models.FileField(upload_to="reports/", blank=True)
+    generated_at = models.DateTimeField(default=timezone.now)
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-period_end", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period_start"], name="one_report_per_period")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
