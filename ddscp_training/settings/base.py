@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "evaluations",
     "charging",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
