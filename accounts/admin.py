@@ -1,0 +1,84 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+
+from .models import Organisation, OrganisationRequest, User
+from .roles import user_roles
+from .services import user_roles_set
+
+
+class EmailUserCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class EmailUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """Officers assign roles here: a role is a group (accounts.roles)."""
+
+    form = EmailUserChangeForm
+    add_form = EmailUserCreationForm
+    ordering = ("last_name", "first_name", "email")
+    list_display = ("email", "first_name", "last_name", "organisation", "role_list", "is_active")
+    list_filter = ("groups", "is_active", "organisation__sector")
+    search_fields = ("email", "first_name", "last_name", "organisation__name")
+    list_select_related = ("organisation",)
+    autocomplete_fields = ("organisation",)
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("first_name", "last_name", "job_title", "organisation",
+                                "staff_group", "line_manager_name", "line_manager_email",
+                                "access_needs", "newsletter_opt_in")}),
+        ("Roles", {"fields": ("groups", "is_active"),
+                   "description": "Choose the roles this person holds. Officers work in this "
+                                  "administration; every role but delegate must use "
+                                  "two-factor authentication."}),
+        ("Site administration", {"fields": ("is_staff", "is_superuser", "user_permissions"),
+                                 "classes": ("collapse",)}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).prefetch_related("groups")
+        if not request.user.is_superuser:
+            # An officer assigns roles but can never touch a site administrator's account.
+            qs = qs.filter(is_superuser=False)
+        return qs
+
+    @admin.display(description="Roles")
+    def role_list(self, obj):
+        return ", ".join(g.name for g in obj.groups.all()) or "–"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only site administrators grant site administration.
+        if request.user.is_superuser:
+            return ("last_login", "date_joined")
+        return ("is_staff", "is_superuser", "user_permissions", "last_login", "date_joined")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        user.__dict__.pop("_roles_cache", None)
+        user_roles_set(user=user, roles=user_roles(user), by=request.user)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "sector", "kind", "invoice_email", "active")
+    list_filter = ("sector", "active")
+    search_fields = ("name", "kind")
+
+
+@admin.register(OrganisationRequest)
+class OrganisationRequestAdmin(admin.ModelAdmin):
+    list_display = ("name", "sector", "requested_by", "requested_at", "status")
+    list_filter = ("status",)
+    readonly_fields = ("requested_by", "requested_at", "decided_by", "decided_at")
