@@ -1,1 +1,128 @@
-# Models arrive with the bookings issue.
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class BookingStatus(models.TextChoices):
+    """DOMAIN.md: waitlisted -> offered -> booked; booked -> cancelled (in time) or
+    late_cancelled; booked -> attended | not_admitted (late arrival) | no_show."""
+
+    WAITLISTED = "waitlisted", "On the waiting list"
+    OFFERED = "offered", "Offered a place"
+    PENDING_APPROVAL = "pending_approval", "Waiting for line manager approval"
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    LATE_CANCELLED = "late_cancelled", "Cancelled late"
+    ATTENDED = "attended", "Attended"
+    NOT_ADMITTED = "not_admitted", "Not admitted (late)"
+    NO_SHOW = "no_show", "Did not attend"
+    LEFT_WAITING_LIST = "left_waiting_list", "Left the waiting list"
+    OFFER_DECLINED = "offer_declined", "Offer declined"
+    OFFER_EXPIRED = "offer_expired", "Offer expired"
+
+
+# States that hold one of the event's places (counted in Event.places_taken).
+HOLDS_PLACE = (BookingStatus.BOOKED, BookingStatus.PENDING_APPROVAL, BookingStatus.OFFERED)
+# States in which the delegate is still "on" the event: one such booking per delegate.
+ACTIVE = (*HOLDS_PLACE, BookingStatus.WAITLISTED)
+ATTENDANCE = (BookingStatus.ATTENDED, BookingStatus.NOT_ADMITTED, BookingStatus.NO_SHOW)
+
+
+class LateCancellationReason(models.TextChoices):
+    """DSPP: "cancellations can only be made for reasons relating to service users or
+    illness"; "other" lets a delegate explain, and the L&D officer decides."""
+
+    SERVICE_USERS = "service_users", "Reasons relating to service users"
+    ILLNESS = "illness", "Illness"
+    OTHER = "other", "Other"
+
+
+class Booking(models.Model):
+    """One delegate's place (or place in the queue) on one event."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.ForeignKey("courses.Event", on_delete=models.PROTECT, related_name="bookings")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    # The organisation at the time of booking: it pays any charge.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, on_delete=models.PROTECT, related_name="bookings"
+    )
+    status = models.CharField(max_length=20, choices=BookingStatus.choices, db_index=True)
+    access_needs = models.TextField("access needs for this event", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    waitlisted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    booked_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notice_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    late_cancellation_reason = models.CharField(
+        max_length=20, choices=LateCancellationReason.choices, blank=True
+    )
+    late_cancellation_detail = models.TextField(blank=True)
+    late_cancellation_reviewed_at = models.DateTimeField(null=True, blank=True)
+    late_cancellation_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    late_cancellation_charge_recommended = models.BooleanField(null=True, blank=True)
+    late_cancellation_review_note = models.TextField(blank=True)
+    # Line manager approval (a partnership setting): a signed link, no account needed.
+    approval_requested_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    # Attendance
+    minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
+    contacted_team = models.BooleanField(null=True, blank=True)
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    attendance_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Idempotent sweeps: each message goes once.
+    ics_sequence = models.PositiveIntegerField(default=0)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    joining_link_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "delegate"],
+                condition=models.Q(status__in=[s.value for s in ACTIVE]),
+                name="one_active_booking_per_delegate_and_event",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"])]
+        permissions = [
+            ("manage_bookings", "Can manage bookings, waiting lists and late cancellations"),
+            ("mark_attendance", "Can mark the register"),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} – {self.event} ({self.get_status_display()})"
+
+
+class Substitution(models.Model):
+    """A place handed to a colleague of the same organisation before the event: no charge."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="substitutions")
+    from_delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_email = models.EmailField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]

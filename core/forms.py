@@ -11,6 +11,7 @@ FIELDSETS = [
                   "fee_no_show_full_day", "fee_no_show_half_day",
                   "fee_not_admitted_full_day", "fee_not_admitted_half_day",
                   "invoice_overdue_months"]),
+    ("Programme", ["content_review_months"]),
     ("Places and bookings", ["capacity_virtual", "capacity_conference", "waiting_list_offer_hours",
                              "joining_link_reminder_days", "line_manager_approval_required"]),
     ("Evaluation timeline", ["summary_report_days_after_event", "stage_2_days_after_stage_1",

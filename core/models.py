@@ -66,6 +66,7 @@ class Partnership(models.Model):
     # Capacity (DDSCP: virtual up to thirty, conferences up to 250)
     capacity_virtual = positive(30, "places on a virtual event (default and maximum)")
     capacity_conference = positive(250, "places at a conference (default and maximum)")
+    content_review_months = positive(12, "months between reviews of a course's content")
 
     # Booking
     waiting_list_offer_hours = positive(48, "hours a waiting-list offer stays open")

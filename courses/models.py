@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
@@ -72,6 +73,28 @@ class Course(models.Model):
         help_text='For a course coming soon: a date or month as you would say it, e.g. '
         '"26/06/2020", "August 2020", "Imminent", "TBC".',
     )
+    prerequisites = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="required_for",
+        help_text="Courses (usually e-learning modules) a delegate must complete before booking "
+        "this one, e.g. the child exploitation e-learning before a level 3 course.",
+    )
+    refresher_years = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Years before this training falls due again; empty uses the partnership's "
+        "setting (3 years).",
+    )
+    last_reviewed = models.DateField(
+        "content last reviewed", null=True, blank=True,
+        help_text="The content of every course is reviewed at least annually (DSPP).",
+    )
+    # E-learning: a module is an external link or content written on the site, followed by
+    # a short knowledge check with a pass mark.
+    module_url = models.URLField("link to the e-learning module", blank=True)
+    module_content = models.TextField("e-learning content", blank=True)
+    pass_mark = models.PositiveSmallIntegerField(
+        "knowledge check pass mark (%)", default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -80,6 +103,10 @@ class Course(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_e_learning(self):
+        return self.format == Format.E_LEARNING
 
     def save(self, *args, **kwargs):
         if not self.slug:
@@ -108,3 +135,233 @@ class TrainingPoolMembership(models.Model):
 
     def __str__(self):
         return f"{self.facilitator} – {self.course}"
+
+
+class Venue(models.Model):
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    capacity = models.PositiveIntegerField(
+        "room capacity", validators=[MinValueValidator(1)],
+        help_text="The most people the room holds: a classroom event cannot have more places.",
+    )
+    access_information = models.TextField(
+        blank=True, help_text="Step-free access, hearing loop, parking, public transport."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class EventStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+
+
+class Event(models.Model):
+    """One dated delivery of a course."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="events")
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField()
+    venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    joining_link = models.URLField(
+        "online joining link", blank=True,
+        help_text="Released to booked delegates only.",
+    )
+    capacity = models.PositiveIntegerField("places", validators=[MinValueValidator(1)])
+    # Maintained by the bookings app under a row lock; the constraint below is the backstop
+    # that makes overbooking impossible whatever the code does.
+    places_taken = models.PositiveIntegerField(default=0, editable=False)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_events"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="supported_events", verbose_name="L&D officer",
+    )
+    prep_meeting_at = models.DateTimeField("prep meeting", null=True, blank=True)
+    notes_for_delegates = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=EventStatus.choices, default=EventStatus.SCHEDULED, db_index=True
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")),
+                                   name="event_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1),
+                                   name="event_capacity_positive"),
+            models.CheckConstraint(condition=models.Q(places_taken__lte=models.F("capacity")),
+                                   name="event_never_overbooked"),
+        ]
+
+    def __str__(self):
+        return f"{self.course.title}, {timezone.localtime(self.start):%a %d %b %Y %H:%M}"
+
+    @property
+    def places_left(self):
+        return max(self.capacity - self.places_taken, 0)
+
+    @property
+    def is_online(self):
+        return self.course.format in (Format.VIRTUAL,) or (not self.venue_id and bool(self.joining_link))
+
+
+class Completion(models.Model):
+    """A line of a delegate's training record: a course completed (an e-learning module's
+    knowledge check passed, or an event attended)."""
+
+    class Source(models.TextChoices):
+        E_LEARNING = "e_learning", "E-learning knowledge check passed"
+        ATTENDANCE = "attendance", "Attended the event"
+        RECORDED = "recorded", "Recorded by the training team"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions"
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="completions")
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="completions")
+    completed_on = models.DateField()
+    source = models.CharField(max_length=12, choices=Source.choices)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        indexes = [models.Index(fields=["user", "course"])]
+
+    def __str__(self):
+        return f"{self.user} completed {self.course} on {self.completed_on:%d %b %Y}"
+
+
+class Question(models.Model):
+    """A multiple-choice question of an e-learning module's knowledge check."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(max_length=500)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=300)
+    correct = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text
+
+
+class KnowledgeCheckAttempt(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge_checks"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="attempts")
+    score = models.PositiveSmallIntegerField()
+    passed = models.BooleanField()
+    answers = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class Resource(models.Model):
+    """The DSPP's "additional training resources": leaflets, professional briefings and
+    review executive summaries, as a file or a link."""
+
+    class Kind(models.TextChoices):
+        LEAFLET = "leaflet", "Leaflet or resource for professionals"
+        BRIEFING = "briefing", "Professional briefing"
+        REVIEW_SUMMARY = "review_summary", "Case review executive summary"
+        OTHER = "other", "Other"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources"
+    )
+    file = models.FileField(upload_to="resources/", blank=True)
+    url = models.URLField("link", blank=True)
+    public = models.BooleanField(
+        "anyone can see it", default=True,
+        help_text="Untick to show it to signed-in users only.",
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(file="") & models.Q(url="")), name="resource_has_file_or_link"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Newsletter(models.Model):
+    """Business support's email promoting new events (DDSCP "regular emails promoting all new
+    events"), sent in batches to delegates who opted in, never twice to anyone."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    subject = models.CharField(max_length=200)
+    introduction = models.TextField(blank=True)
+    events = models.ManyToManyField(Event, related_name="newsletters")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    send_requested_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("send_newsletter", "Can compose and send the newsletter")]
+
+    def __str__(self):
+        return self.subject
+
+
+class NewsletterDelivery(models.Model):
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["newsletter", "user"], name="newsletter_once_per_person")
+        ]
