@@ -1,0 +1,44 @@
+"""What a person does on the site, written once for the journeys that share it."""
+
+import re
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, expect
+
+SIGN_IN_BUTTON = re.compile(r"^\s*sign in\s*$", re.I)
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Fill the sign-in form and submit it; where it lands is the caller's to check."""
+    page.goto("/accounts/login/")
+    main = page.locator("main")
+    main.get_by_label(re.compile(r"^\s*email", re.I)).fill(email)
+    main.get_by_label(re.compile(r"^\s*password", re.I)).fill(password)
+    main.get_by_role("button", name=SIGN_IN_BUTTON).click()
+    page.wait_for_load_state()
+
+
+def sign_out(page: Page) -> None:
+    """The navbar's Sign out button posts a form; allauth may ask to confirm."""
+    page.locator("header").get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    if page.url.rstrip("/").endswith("/accounts/logout"):
+        page.locator("main").get_by_role("button", name=re.compile("sign out", re.I)).click()
+    expect(page.locator("header").get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def link_in(message, path_prefix: str) -> str:
+    """The first link in an email whose path starts with `path_prefix`, as a path for the
+    live server (the email's host comes from the request and must not matter here)."""
+    bodies = [message.body] + [alt[0] for alt in getattr(message, "alternatives", [])]
+    for body in bodies:
+        for url in re.findall(r"https?://[^\s\"'<>]+", body):
+            parts = urlsplit(url)
+            if parts.path.startswith(path_prefix):
+                return parts.path + (f"?{parts.query}" if parts.query else "")
+    raise AssertionError(f"No link to {path_prefix} in the email:\n{message.body}")
+
+
+def expect_path(page: Page, path: str) -> None:
+    """The browser is on `path` (ignoring the query string)."""
+    expect(page).to_have_url(re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$"))
