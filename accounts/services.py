@@ -54,8 +54,10 @@ def organisation_request_decide(*, organisation_request, by, decision, name, sec
             organisation = Organisation.objects.create(name=name, sector=sector)
             audit_record(actor=by, action="organisation.create", target=organisation)
         req.status, req.organisation = OrganisationRequest.Status.APPROVED, organisation
+        # The delegate asked to be in this organisation: move them even if they were linked
+        # to another before (they may have changed jobs), so charges go to the right place.
         delegate = req.requested_by
-        if delegate.organisation_id is None:
+        if delegate.organisation_id != organisation.pk:
             delegate.organisation = organisation
             delegate.save(update_fields=["organisation"])
     else:

@@ -72,9 +72,17 @@ class OrganisationRequestDecideView(PermissionMixin, FormView):
     template_name = "accounts/organisationrequest_decide.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.request_obj = get_object_or_404(
-            selectors.organisation_requests_pending(), pk=kwargs["pk"]
-        ) if request.user.has_perm(self.permission_required) else None
+        self.request_obj = None
+        if request.user.has_perm(self.permission_required):
+            self.request_obj = get_object_or_404(
+                OrganisationRequest.objects.select_related("requested_by__organisation"),
+                pk=kwargs["pk"],
+            )
+            if self.request_obj.status != OrganisationRequest.Status.PENDING:
+                # Another officer decided it first: say so rather than "page not found".
+                messages.info(request, f"The request for “{self.request_obj.name}” was already "
+                                       f"{self.request_obj.get_status_display().lower()}.")
+                return redirect("accounts:organisationrequest-list")
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):

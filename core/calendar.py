@@ -69,11 +69,12 @@ class Notice:
 
     @property
     def reason(self) -> str:
-        days = f"{self.working_days} working day{'s' if self.working_days != 1 else ''}"
+        n = self.working_days
+        days = f"{n} working day's" if n == 1 else f"{n} working days'"
         if self.in_time:
-            return f"{days}' notice: at least {self.required}, so cancelling is free."
+            return f"{days} notice: at least {self.required}, so cancelling is free."
         return (
-            f"{days}' notice: fewer than {self.required}, so this is a late cancellation "
+            f"{days} notice: fewer than {self.required}, so this is a late cancellation "
             "and the training team decides whether a charge applies."
         )
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from .models import Partnership
@@ -31,7 +33,7 @@ class PartnershipForm(forms.ModelForm):
 
     def clean_short_name(self):
         value = self.cleaned_data["short_name"].strip().upper()
-        if not value.isalnum():
+        if not re.fullmatch(r"[A-Z0-9]+", value):
             raise forms.ValidationError(
                 "Use letters and numbers only: it starts every invoice number."
             )

@@ -32,3 +32,11 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def site_admin(db):
+    """A superuser (the site administrator), with TOTP set up like every staff account."""
+    user = UserFactory(roles=[], is_superuser=True, is_staff=True)
+    totp_activate(user)
+    return user

@@ -1,0 +1,260 @@
+"""Who may open which page: every role against every page of the site (STYLE.md: a negative
+test for each role), the two-factor rule for staff, and object scoping for the two roles that
+belong to one organisation."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import get_resolver, reverse
+
+from accounts.models import Organisation, OrganisationRequest, Sector
+from accounts.roles import MFA_REQUIRED_ROLES, Role
+from core.models import AuditEntry
+from tests.factories import OrganisationFactory, UserFactory
+
+SITE_ADMIN = "site_admin"  # a superuser: not a Role, but a person who signs in
+EVERYONE = frozenset([*Role, SITE_ADMIN])
+
+# Page -> who gets it. Every other signed-in person gets a 403.
+PAGES = {
+    "accounts:dashboard": EVERYONE,
+    "accounts:profile": EVERYONE,
+    "accounts:organisation-staff": {Role.SAFEGUARDING_LEAD, SITE_ADMIN},
+    "accounts:organisation-account": {Role.FINANCE_CONTACT, SITE_ADMIN},
+    "accounts:organisation-list": {Role.OFFICER, Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "accounts:organisationrequest-list": {Role.OFFICER, SITE_ADMIN},
+    "accounts:organisationrequest-decide": {Role.OFFICER, SITE_ADMIN},
+    "core:partnership-update": {Role.OFFICER, SITE_ADMIN},
+    "core:auditentry-list": {Role.OFFICER, SITE_ADMIN},
+    "courses:trainingpool-list": {Role.FACILITATOR, SITE_ADMIN},
+    "reports:report-list": {Role.OFFICER, Role.LOD_MEMBER, SITE_ADMIN},
+    "admin:index": {Role.OFFICER, SITE_ADMIN},
+}
+# Pages anyone may read without signing in.
+PUBLIC_PAGES = ["home", "courses:course-list"]
+# The site's own apps: every named page in them must be in PAGES or PUBLIC_PAGES.
+SITE_NAMESPACES = ["accounts", "core", "courses", "reports", "bookings", "evaluations",
+                   "charging"]
+
+PERSONS = [*Role, SITE_ADMIN]
+
+
+@pytest.fixture
+def pending_request(db):
+    requester = UserFactory(organisation=None)
+    return OrganisationRequest.objects.create(
+        name="Little Acorns Nursery", sector=Sector.PRIVATE, requested_by=requester
+    )
+
+
+@pytest.fixture
+def page_url(pending_request):
+    def url(name):
+        if name == "accounts:organisationrequest-decide":
+            return reverse(name, kwargs={"pk": pending_request.pk})
+        return reverse(name)
+
+    return url
+
+
+@pytest.fixture
+def person_for(request, make_user):
+    def make(who):
+        if who == SITE_ADMIN:
+            return request.getfixturevalue("site_admin")
+        return make_user(who)
+
+    return make
+
+
+def test_every_page_of_the_site_is_in_the_matrix():
+    """A new page cannot slip in without saying who may open it (and being tested for it)."""
+    resolver = get_resolver()
+    names = set()
+    for namespace in SITE_NAMESPACES:
+        if namespace not in resolver.namespace_dict:
+            continue
+        _, sub = resolver.namespace_dict[namespace]
+        names |= {f"{namespace}:{key}" for key in sub.reverse_dict if isinstance(key, str)}
+    assert names, "no page found: has the URL configuration moved?"
+    assert names <= set(PAGES) | set(PUBLIC_PAGES), names - set(PAGES) - set(PUBLIC_PAGES)
+
+
+MATRIX = [(who, page) for who in PERSONS for page in PAGES]
+MATRIX_IDS = [f"{getattr(who, 'value', who)}-{page.split(':')[1]}" for who, page in MATRIX]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, page", MATRIX, ids=MATRIX_IDS)
+def test_role_page_matrix(client, person_for, who, page, page_url):
+    client.force_login(person_for(who))
+    response = client.get(page_url(page))
+    if who in PAGES[page]:
+        assert response.status_code == 200, (who, page, response.status_code)
+    elif page == "admin:index":
+        # The Django admin does not answer 403: it shows its own login page to anyone who is
+        # not staff, which says they are not authorised. They never see the admin.
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    else:
+        assert response.status_code == 403, (who, page, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", list(PAGES), ids=[p.split(":")[1] for p in PAGES])
+def test_anonymous_visitor_is_sent_to_sign_in(client, page, page_url):
+    url = page_url(page)
+    response = client.get(url)
+    assert response.status_code == 302
+    login = reverse("admin:login") if page == "admin:index" else reverse("account_login")
+    assert response["Location"].startswith(login)
+    assert f"next={url}" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_public_pages_need_no_sign_in(client, page):
+    assert client.get(reverse(page)).status_code == 200
+
+
+# Two-factor authentication --------------------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", MFA_REQUIRED_ROLES, ids=[r.value for r in MFA_REQUIRED_ROLES])
+def test_staff_without_an_authenticator_are_sent_to_set_one_up(client, make_user, role):
+    user = make_user(role, mfa=False)
+    assert not Authenticator.objects.filter(user=user).exists()
+    client.force_login(user)
+    response = client.get(reverse("accounts:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    # Every page they could reach, not only the dashboard.
+    assert client.get(reverse("accounts:profile"))["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.django_db
+def test_site_admin_without_an_authenticator_is_sent_to_set_one_up(client, make_user):
+    admin = make_user(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+@pytest.mark.django_db
+def test_staff_with_an_authenticator_is_let_through(client, make_user):
+    officer = make_user(Role.OFFICER)
+    client.force_login(officer)
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_delegate_does_not_need_two_factor(client, delegate):
+    assert not Authenticator.objects.filter(user=delegate).exists()
+    client.force_login(delegate)
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
+    assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_without_an_authenticator_can_still_reach_the_setup_page(client, make_user):
+    user = make_user(Role.SAFEGUARDING_LEAD, mfa=False)
+    client.force_login(user)
+    response = client.get(reverse("mfa_activate_totp"))
+    # Not another redirect to itself: the page (or allauth's reauthentication) answers.
+    assert not (response.status_code == 302
+                and response["Location"] == reverse("mfa_activate_totp"))
+
+
+# Object scoping ------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_safeguarding_lead_sees_only_their_own_organisations_staff(client, make_user):
+    ours, theirs = OrganisationFactory(name="Derby City Council"), OrganisationFactory(
+        name="Dudley Group NHS Trust")
+    lead = make_user(Role.SAFEGUARDING_LEAD, organisation=ours)
+    colleagues = UserFactory.create_batch(3, organisation=ours)
+    UserFactory(organisation=ours, is_active=False)  # left: not listed
+    others = UserFactory.create_batch(2, organisation=theirs)
+
+    client.force_login(lead)
+    response = client.get(reverse("accounts:organisation-staff"),
+                          {"organisation": theirs.pk})  # a crafted query cannot widen it
+
+    assert response.status_code == 200
+    listed = {u.pk for u in response.context["object_list"]}
+    assert listed == {lead.pk, *(u.pk for u in colleagues)}
+    page = response.content.decode()
+    for other in others:
+        assert other.email not in page
+    for colleague in colleagues:
+        assert colleague.last_name in page
+
+
+@pytest.mark.django_db
+def test_safeguarding_lead_without_an_organisation_sees_nobody(client, make_user):
+    UserFactory.create_batch(2)
+    lead = make_user(Role.SAFEGUARDING_LEAD, organisation=None)
+    client.force_login(lead)
+    response = client.get(reverse("accounts:organisation-staff"))
+    assert response.status_code == 200
+    assert list(response.context["object_list"]) == []
+
+
+@pytest.mark.django_db
+def test_finance_contact_edits_only_their_own_organisations_billing(client, make_user):
+    ours = OrganisationFactory(name="Happy Days Nurseries Ltd", sector=Sector.PRIVATE,
+                               invoice_email="old@happydays.example")
+    theirs = OrganisationFactory(name="Sunshine Care Ltd", sector=Sector.PRIVATE,
+                                 invoice_email="accounts@sunshine.example",
+                                 billing_address="1 High Street", purchase_order_reference="PO-1")
+    finance = make_user(Role.FINANCE_CONTACT, organisation=ours)
+    client.force_login(finance)
+
+    page = client.get(reverse("accounts:organisation-account"))
+    assert page.status_code == 200
+    assert page.context["form"].instance == ours
+    assert page.context["form"]["invoice_email"].value() == "old@happydays.example"
+
+    response = client.post(
+        reverse("accounts:organisation-account"),
+        # An id smuggled into the form changes nothing: there is no id in the URL or the form.
+        {"invoice_email": "invoices@happydays.example", "billing_address": "2 Mill Lane, Derby",
+         "purchase_order_reference": "PO-778", "id": theirs.pk, "organisation": theirs.pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:organisation-account")
+
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (ours.invoice_email, ours.billing_address, ours.purchase_order_reference) == (
+        "invoices@happydays.example", "2 Mill Lane, Derby", "PO-778")
+    assert (theirs.invoice_email, theirs.billing_address, theirs.purchase_order_reference) == (
+        "accounts@sunshine.example", "1 High Street", "PO-1")
+    entry = AuditEntry.objects.get(action="organisation.billing_update")
+    assert entry.actor == finance
+    assert entry.target_id == str(ours.pk)
+    assert entry.details["invoice_email"] == "invoices@happydays.example"
+
+
+@pytest.mark.django_db
+def test_finance_contact_bad_invoice_email_is_explained_and_not_saved(client, make_user):
+    ours = OrganisationFactory(invoice_email="old@happydays.example")
+    finance = make_user(Role.FINANCE_CONTACT, organisation=ours)
+    client.force_login(finance)
+    response = client.post(reverse("accounts:organisation-account"),
+                           {"invoice_email": "not an email", "billing_address": "x"})
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.context["form"].errors["invoice_email"]
+    ours.refresh_from_db()
+    assert ours.invoice_email == "old@happydays.example"
+
+
+@pytest.mark.django_db
+def test_finance_contact_without_an_organisation_is_refused(client, make_user):
+    finance = make_user(Role.FINANCE_CONTACT, organisation=None)
+    client.force_login(finance)
+    assert client.get(reverse("accounts:organisation-account")).status_code == 403
+    response = client.post(reverse("accounts:organisation-account"),
+                           {"invoice_email": "a@b.example"})
+    assert response.status_code == 403
+    assert not Organisation.objects.filter(invoice_email="a@b.example").exists()
