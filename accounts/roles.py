@@ -18,7 +18,7 @@ class Role(models.TextChoices):
 ROLE_PERMISSIONS = {
     Role.DELEGATE: [],
     Role.FACILITATOR: [
-        "courses.facilitate",
+        "courses.facilitate", "bookings.mark_attendance",
     ],
     Role.OFFICER: [
         "core.view_partnership", "core.change_partnership",
@@ -31,10 +31,20 @@ ROLE_PERMISSIONS = {
         "courses.view_course", "courses.add_course", "courses.change_course",
         "courses.view_trainingpoolmembership", "courses.add_trainingpoolmembership",
         "courses.change_trainingpoolmembership", "courses.delete_trainingpoolmembership",
+        "courses.view_event", "courses.add_event", "courses.change_event",
+        "courses.view_venue", "courses.add_venue", "courses.change_venue",
+        "courses.view_resource", "courses.add_resource", "courses.change_resource",
+        "courses.delete_resource",
+        "courses.view_question", "courses.add_question", "courses.change_question",
+        "courses.delete_question",
+        "courses.view_completion",
+        "bookings.view_booking", "bookings.manage_bookings", "bookings.mark_attendance",
         "reports.view_report",
     ],
     Role.BUSINESS_SUPPORT: [
         "accounts.view_organisation", "accounts.change_organisation",
+        "courses.view_event", "courses.send_newsletter", "courses.view_newsletter",
+        "courses.add_newsletter", "courses.change_newsletter",
     ],
     Role.LOD_MEMBER: [
         "reports.view_report",

@@ -1,0 +1,6 @@
+from django.dispatch import Signal
+
+# Sent (after commit) when an officer cancels an event: kwargs event, by, reason.
+# The bookings app receives it to cancel the places and tell the booked delegates, so that
+# courses never imports bookings (dependencies run one way: courses <- bookings).
+event_cancelled = Signal()
