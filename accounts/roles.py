@@ -37,6 +37,8 @@ ROLE_PERMISSIONS = {
         "courses.delete_resource",
         "courses.view_question", "courses.add_question", "courses.change_question",
         "courses.delete_question",
+        "courses.view_choice", "courses.add_choice", "courses.change_choice",
+        "courses.delete_choice",
         "courses.view_completion",
         "bookings.view_booking", "bookings.manage_bookings", "bookings.mark_attendance",
         "reports.view_report",

@@ -21,6 +21,8 @@ class BookingStatus(models.TextChoices):
     LEFT_WAITING_LIST = "left_waiting_list", "Left the waiting list"
     OFFER_DECLINED = "offer_declined", "Offer declined"
     OFFER_EXPIRED = "offer_expired", "Offer expired"
+    # With Partnership.line_manager_approval_required: the line manager declined the booking.
+    NOT_APPROVED = "not_approved", "Not agreed by the line manager"
 
 
 # States that hold one of the event's places (counted in Event.places_taken).

@@ -19,9 +19,10 @@ def email_render(*, template, context):
     return subject, text, html
 
 
-def email_send(*, to, template, context, attachments=(), reply_to=None):
+def email_send(*, to, template, context, attachments=(), reply_to=None, headers=None):
     """Render and send one message to the addresses in `to` (a list). Attachments are
-    (filename, content, mimetype) triples, e.g. an .ics invite."""
+    (filename, content, mimetype) triples, e.g. an .ics invite. `headers` adds message headers,
+    e.g. List-Unsubscribe on the newsletter."""
     subject, text, html = email_render(template=template, context=context)
     partnership = Partnership.load()
     message = EmailMultiAlternatives(
@@ -30,6 +31,7 @@ def email_send(*, to, template, context, attachments=(), reply_to=None):
         from_email=f"{partnership.name} <{settings.DEFAULT_FROM_EMAIL}>",
         to=list(to),
         reply_to=[reply_to or partnership.contact_email],
+        headers=dict(headers or {}),
     )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:

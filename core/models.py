@@ -73,6 +73,9 @@ class Partnership(models.Model):
     joining_link_reminder_days = positive(
         3, "days before a virtual event that the joining link is sent"
     )
+    event_reminder_days = positive(
+        3, "days before an event that booked delegates are reminded of it"
+    )
     line_manager_approval_required = models.BooleanField(
         "line manager must approve each booking", default=False
     )

@@ -238,6 +238,9 @@ class Completion(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The refresher reminder (Partnership.refresher_reminder_days before it falls due) goes
+    # once per completion: the sweep checks this under a row lock.
+    refresher_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-completed_on", "-id"]

@@ -89,3 +89,97 @@ def knowledge_check_score(*, answers: dict, correct: dict):
         return 100
     right = sum(1 for qid, cid in correct.items() if answers.get(qid) == cid)
     return round(100 * right / len(correct))
+
+
+# Programme management ------------------------------------------------------------------------
+
+def event_times_problem(*, start, end):
+    """A message when an event would not end after it starts, else None."""
+    if start is None or end is None:
+        return None
+    if end <= start:
+        return "The event must end after it starts: check the end time (and the end date)."
+    return None
+
+
+def capacity_reduction_problem(*, capacity, places_taken):
+    """Places already taken stay taken: an event cannot shrink below them."""
+    if capacity is not None and capacity < places_taken:
+        taken = "1 place is" if places_taken == 1 else f"{places_taken} places are"
+        return (f"{taken} already taken, so the event needs at least {places_taken} places. "
+                "Cancel or move bookings first.")
+    return None
+
+
+def event_cancel_problem(*, status):
+    """Only a scheduled event can be cancelled."""
+    if status == "cancelled":
+        return "This event is already cancelled."
+    if status == "completed":
+        return "This event has taken place: it cannot be cancelled."
+    return None
+
+
+def duplicate_times(*, start, end, on, tz):
+    """Start and end of a copy of an event on the date `on`: the same times of day (in `tz`,
+    Europe/London) and the same number of days between start and end, so a 09:30-16:00 event
+    in winter stays 09:30-16:00 in summer."""
+    from datetime import datetime
+
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    new_start = datetime.combine(on, local_start.time().replace(tzinfo=None), tzinfo=tz)
+    new_end = datetime.combine(on + (local_end.date() - local_start.date()),
+                               local_end.time().replace(tzinfo=None), tzinfo=tz)
+    return new_start, new_end
+
+
+# Newsletter ----------------------------------------------------------------------------------
+
+NEWSLETTER_UNSUBSCRIBE_SALT = "newsletter-unsubscribe"
+
+
+@dataclass(frozen=True)
+class UnsubscribeToken:
+    user_id: int | None
+    problem: str  # "" when the token is good, else "expired" or "invalid"
+
+
+def newsletter_unsubscribe_token(*, user_id):
+    """The opt-out link in every newsletter carries this signed token (user id and the time
+    it was made), so nobody can unsubscribe someone else by guessing a number."""
+    from django.core import signing
+
+    return signing.dumps(user_id, salt=NEWSLETTER_UNSUBSCRIBE_SALT)
+
+
+def newsletter_unsubscribe_check(*, token, max_age):
+    """Whose opt-out link is this? `max_age` in seconds (or a timedelta)."""
+    from django.core import signing
+
+    if not token:
+        return UnsubscribeToken(None, "invalid")
+    try:
+        user_id = signing.loads(token, salt=NEWSLETTER_UNSUBSCRIBE_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        return UnsubscribeToken(None, "expired")
+    except signing.BadSignature:
+        return UnsubscribeToken(None, "invalid")
+    if not isinstance(user_id, int):
+        return UnsubscribeToken(None, "invalid")
+    return UnsubscribeToken(user_id, "")
+
+
+# E-learning ----------------------------------------------------------------------------------
+
+def completion_renews(*, last_completed_on: date, today: date, years: int,
+                      reminder_days: int) -> bool:
+    """Does passing a module again today add a new line to the training record? Not while the
+    last completion is current (a second pass the same day adds nothing): only once the
+    training is due again, or within the reminder period before that (DSPP: refreshed every
+    three years; the delegate is reminded `reminder_days` before)."""
+    from datetime import timedelta
+
+    if today <= last_completed_on:
+        return False
+    due = refresher_due_on(completed_on=last_completed_on, years=years)
+    return today >= due - timedelta(days=reminder_days)

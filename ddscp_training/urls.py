@@ -9,10 +9,12 @@ admin.site.site_title = "Training administration"
 
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
+    path("healthz/", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("manage/", include("core.urls")),
     path("courses/", include("courses.urls")),
+    path("bookings/", include("bookings.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

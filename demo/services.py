@@ -15,6 +15,8 @@ from core.models import Partnership
 from courses.models import Category, Course, CourseStatus, TrainingPoolMembership
 
 from . import data
+from .elearning import demo_elearning_load
+from .events import demo_events_load, demo_events_summary
 
 # A fixed salt makes the demo password's hash the same on every run, so a second load_demo
 # compares strings instead of re-hashing (PBKDF2 takes about a second) and saves nothing.
@@ -167,6 +169,8 @@ def demo_load(*, now):
         )
         if created:
             result.created["Training Pool places"] += 1
+    demo_events_load(now=now, result=result)  # venues and a year of events (demo/events.py)
+    demo_elearning_load(now=now, result=result)  # modules, reviews, resources (demo/elearning.py)
     return result
 
 
@@ -188,4 +192,5 @@ def demo_summary():
         f"{courses.filter(status=CourseStatus.COMING_SOON).count()} coming soon)",
         f"{TrainingPoolMembership.objects.count()} Training Pool places",
         f"{waiting} organisation request(s) waiting for an officer",
+        demo_events_summary(now=timezone.now()),
     ]

@@ -1,10 +1,23 @@
+from datetime import datetime, timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import Organisation, Sector, StaffGroup, User
 from accounts.roles import Role, group_name
-from courses.models import Audience, Category, Course, Format, Length, Level
+from courses.models import (
+    Audience,
+    Category,
+    Course,
+    Event,
+    EventStatus,
+    Format,
+    Length,
+    Level,
+    Venue,
+)
 
 PASSWORD = "correct-horse-battery-7"
 
@@ -78,3 +91,54 @@ class CourseFactory(factory.django.DjangoModelFactory):
     category = factory.SubFactory(CategoryFactory)
     format = Format.VIRTUAL
     length = Length.FULL_DAY
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Training Room {n}")
+    address = "Council House, Priory Road, Dudley"
+    postcode = "DY1 1HF"
+    capacity = 30
+
+
+def _next_morning(days):
+    """09:30 London time, `days` days from today: a whole number of minutes, like real events."""
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime(day.year, day.month, day.day, 9, 30))
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A scheduled event a month ahead, 9:30am to 4:30pm, with 30 places and none taken.
+    Pass `start` (and `end` if it is not 7 hours later) for another date; places_taken is
+    maintained by the bookings app, so set it after creation when a test needs a full event."""
+
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    course = factory.SubFactory(CourseFactory)
+    start = factory.LazyFunction(lambda: _next_morning(30))
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(hours=7))
+    capacity = 30
+    status = EventStatus.SCHEDULED
+
+    @factory.post_generation
+    def facilitators(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.facilitators.set(extracted)
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A booked place for a delegate of an organisation. It does not touch
+    Event.places_taken (the bookings app keeps that count): set it when a test needs it."""
+
+    class Meta:
+        model = "bookings.Booking"
+
+    event = factory.SubFactory(EventFactory)
+    delegate = factory.SubFactory(UserFactory)
+    organisation = factory.LazyAttribute(lambda o: o.delegate.organisation)
+    status = "booked"
+    booked_at = factory.LazyFunction(timezone.now)

@@ -190,7 +190,38 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.organisation_requests_remind",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
     },
+    "newsletters-sending-resume": {
+        "task": "courses.tasks.newsletters_sending_resume",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Bookings (bookings.tasks): a freed place passes on soon after its offer lapses;
+    # reminders and joining links go in the daytime (each at most once, whenever it runs).
+    "bookings-offers-expire": {
+        "task": "bookings.tasks.offers_expire",
+        "schedule": crontab(minute="*/5"),
+    },
+    "bookings-event-reminders-send": {
+        "task": "bookings.tasks.event_reminders_send",
+        "schedule": crontab(minute=5, hour="7-20"),
+    },
+    "bookings-joining-links-send": {
+        "task": "bookings.tasks.joining_links_send",
+        "schedule": crontab(minute="*/15", hour="7-21"),
+    },
+    "bookings-refresher-reminders-send": {
+        "task": "bookings.tasks.refresher_reminders_send",
+        "schedule": crontab(minute=15, hour=8),
+    },
+    "bookings-events-complete": {
+        "task": "bookings.tasks.events_complete",
+        "schedule": crontab(minute="*/15"),
+    },
 }
+
+# Newsletter: emails sent per Celery task (a batch), and how long the opt-out link in a
+# newsletter keeps working. Deployment settings, not the partnership's policy.
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=100)
+NEWSLETTER_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("NEWSLETTER_UNSUBSCRIBE_MAX_AGE_DAYS", default=365)
 
 LOGGING = {
     "version": 1,

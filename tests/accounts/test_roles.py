@@ -9,6 +9,19 @@ from django.urls import get_resolver, reverse
 from accounts.models import Organisation, OrganisationRequest, Sector
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from core.models import AuditEntry
+from tests.courses.elearning_pages import (
+    ELEARNING_PAGES,
+    ELEARNING_PUBLIC_PAGES,
+    elearning_page_url,
+)
+from tests.bookings.core_pages import (
+    CORE_PAGES,
+    CORE_PUBLIC_PAGES,
+    core_page_url,
+    core_public_url,
+)
+from tests.bookings.ops_pages import OPS_PAGES, ops_page_url
+from tests.courses.programme_pages import PROGRAMME_PAGES, programme_page_url
 from tests.factories import OrganisationFactory, UserFactory
 
 SITE_ADMIN = "site_admin"  # a superuser: not a Role, but a person who signs in
@@ -26,11 +39,29 @@ PAGES = {
     "core:partnership-update": {Role.OFFICER, SITE_ADMIN},
     "core:auditentry-list": {Role.OFFICER, SITE_ADMIN},
     "courses:trainingpool-list": {Role.FACILITATOR, SITE_ADMIN},
+    "courses:newsletter-list": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "courses:newsletter-create": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "courses:newsletter-preview": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "courses:newsletter-update": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "courses:newsletter-send": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
     "reports:report-list": {Role.OFFICER, Role.LOD_MEMBER, SITE_ADMIN},
     "admin:index": {Role.OFFICER, SITE_ADMIN},
 }
+PAGES.update(PROGRAMME_PAGES)  # programme management and the facilitator's events
+PAGES.update(ELEARNING_PAGES)  # e-learning, training record, content review, resources
+PAGES.update(OPS_PAGES)  # register, waiting lists, late cancellations, My training
+PAGES.update(CORE_PAGES)  # book, waiting list, a booking and what can be done with it
 # Pages anyone may read without signing in.
 PUBLIC_PAGES = ["home", "courses:course-list"]
+# Opened from the link in a newsletter email (without its token it says how to opt out).
+PUBLIC_PAGES += ["courses:newsletter-unsubscribe"]
+# The catalogue: a course's page, an event's page and its .ics file, the calendar feed.
+PUBLIC_PAGES += ["courses:course-detail", "courses:event-detail", "courses:event-ics",
+                 "courses:calendar-feed"]
+# The resources library: public resources for everyone.
+PUBLIC_PAGES += ELEARNING_PUBLIC_PAGES
+# A line manager agrees to a booking from a signed link, without an account.
+PUBLIC_PAGES += CORE_PUBLIC_PAGES
 # The site's own apps: every named page in them must be in PAGES or PUBLIC_PAGES.
 SITE_NAMESPACES = ["accounts", "core", "courses", "reports", "bookings", "evaluations",
                    "charging"]
@@ -47,10 +78,24 @@ def pending_request(db):
 
 
 @pytest.fixture
-def page_url(pending_request):
+def page_url(request, pending_request):
     def url(name):
         if name == "accounts:organisationrequest-decide":
             return reverse(name, kwargs={"pk": pending_request.pk})
+        if name in ("courses:newsletter-preview", "courses:newsletter-update",
+                    "courses:newsletter-send"):
+            from courses.models import Newsletter
+
+            newsletter = Newsletter.objects.create(subject="New safeguarding events")
+            return reverse(name, kwargs={"pk": newsletter.pk})
+        if name in PROGRAMME_PAGES:
+            return programme_page_url(name)
+        if name in ELEARNING_PAGES:
+            return elearning_page_url(name, request)
+        if name in OPS_PAGES:
+            return ops_page_url(name)
+        if name in CORE_PAGES:
+            return core_page_url(name, request)
         return reverse(name)
 
     return url
@@ -110,10 +155,28 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, page, page_url):
     assert f"next={url}" in response["Location"]
 
 
+@pytest.fixture
+def public_url(db):
+    """The address of a public page, with something to show when it needs an object."""
+
+    def url(name):
+        from tests.factories import CourseFactory, EventFactory
+
+        if name == "courses:course-detail":
+            return reverse(name, kwargs={"slug": CourseFactory().slug})
+        if name in ("courses:event-detail", "courses:event-ics"):
+            return reverse(name, kwargs={"pk": EventFactory().pk})
+        if name in CORE_PUBLIC_PAGES:
+            return core_public_url(name)
+        return reverse(name)
+
+    return url
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", PUBLIC_PAGES)
-def test_public_pages_need_no_sign_in(client, page):
-    assert client.get(reverse(page)).status_code == 200
+def test_public_pages_need_no_sign_in(client, page, public_url):
+    assert client.get(public_url(page)).status_code == 200
 
 
 # Two-factor authentication --------------------------------------------------------------------

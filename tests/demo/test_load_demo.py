@@ -14,10 +14,13 @@ from courses.models import (
     Category,
     Course,
     CourseStatus,
+    Event,
+    EventStatus,
     Format,
     Length,
     Level,
     TrainingPoolMembership,
+    Venue,
 )
 from demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.helpers import totp_activate, totp_code
@@ -91,6 +94,9 @@ def snapshot():
         "categories": list(Category.objects.order_by("pk").values()),
         "courses": list(Course.objects.order_by("pk").values()),
         "pool": list(TrainingPoolMembership.objects.order_by("pk").values()),
+        "venues": list(Venue.objects.order_by("pk").values()),
+        "events": list(Event.objects.order_by("pk").values()),
+        "facilitators": list(Event.facilitators.through.objects.order_by("pk").values()),
         "requests": list(OrganisationRequest.objects.order_by("pk").values()),
         "audit": AuditEntry.objects.count(),
     }
@@ -264,3 +270,98 @@ def test_demo_totp_prints_the_current_code():
     codes = {totp_code(DEMO_TOTP_SECRET, at=time.time() - d) for d in (0, 30)}
     assert out.getvalue().split()[0] in codes
     assert "seconds" in out.getvalue()
+
+
+# Venues and a year of events (demo/events.py) ----------------------------------------------
+
+def _load_demo_at(now):
+    from demo.services import demo_load
+
+    return demo_load(now=now)
+
+
+def test_the_demo_venues_hold_what_their_rooms_hold():
+    load_demo()
+    assert {v.name: v.capacity for v in Venue.objects.all()} == {
+        "Dudley Council House, Committee Room 2": 30,
+        "The Saltwells Education Development Centre": 60,
+        "Himley Hall": 120,
+    }
+
+
+def test_a_year_of_events_from_a_month_ago_to_eleven_months_ahead():
+    from datetime import datetime, timedelta
+
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    now = timezone.make_aware(datetime(2027, 2, 10, 12, 0))
+    _load_demo_at(now)
+    events = Event.objects.select_related("course", "venue", "officer")
+    today = timezone.localdate(now)
+    days = {timezone.localdate(e.start) for e in events}
+    assert min(days) >= today - relativedelta(months=1)
+    assert max(days) <= today + relativedelta(months=11)
+    assert max(days) > today + relativedelta(months=9)
+    assert {e.course.format for e in events} == {Format.CLASSROOM, Format.CONFERENCE,
+                                                 Format.VIRTUAL}
+    assert events.count() >= 20
+
+    officer = User.objects.get(email="officer@demo.example")
+    for event in events:
+        local = timezone.localdate(event.start)
+        assert local.weekday() < 5, event
+        assert event.officer == officer, event
+        pool = set(TrainingPoolMembership.objects.filter(course=event.course)
+                   .values_list("facilitator", flat=True))
+        assert pool and set(event.facilitators.values_list("pk", flat=True)) == pool, event
+        assert timezone.localdate(event.prep_meeting_at) <= local - timedelta(days=7), event
+        assert event.status == (
+            EventStatus.COMPLETED if local < today else EventStatus.SCHEDULED), event
+        assert event.places_taken == 0
+        if event.course.format == Format.VIRTUAL:
+            assert event.venue is None
+            assert event.joining_link.startswith("https://teams.example/meet/")
+            assert event.capacity == Partnership.load().capacity_virtual
+            assert local > today  # "ETA Imminent": only dates to come are published
+        else:
+            assert event.venue is not None and not event.joining_link
+            assert event.capacity <= event.venue.capacity
+        if event.course.format == Format.CONFERENCE:
+            assert event.capacity == min(event.venue.capacity,
+                                         Partnership.load().capacity_conference)
+    assert events.filter(status=EventStatus.COMPLETED).exists()
+
+
+def test_events_are_found_by_course_and_start_so_a_later_run_adds_only_new_dates():
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    first = timezone.make_aware(datetime(2027, 2, 10, 12, 0))
+    _load_demo_at(first)
+    before = {(e.course_id, e.start): e.status for e in Event.objects.all()}
+    cancelled = Event.objects.filter(status=EventStatus.SCHEDULED).first()
+    Event.objects.filter(pk=cancelled.pk).update(status=EventStatus.CANCELLED)
+
+    assert not _load_demo_at(first).created.get("events")  # the same day: nothing new
+
+    later = timezone.make_aware(datetime(2027, 4, 20, 12, 0))
+    result = _load_demo_at(later)
+    after = {(e.course_id, e.start): e for e in Event.objects.all()}
+    assert set(before) <= set(after)
+    assert len(after) == len(before) + result.created["events"] > len(before)
+    assert Event.objects.get(pk=cancelled.pk).status == EventStatus.CANCELLED  # kept
+    for key, event in after.items():
+        if timezone.localdate(event.start) < timezone.localdate(later) and key in before \
+                and event.pk != cancelled.pk:
+            assert event.status == EventStatus.COMPLETED
+
+
+def test_the_demo_catalogue_shows_dates_with_places(client):
+    load_demo()
+    response = client.get("/courses/", {"with_places": "on"})
+    titles = {c.title for c in response.context["object_list"]}
+    assert {"Child Exploitation: Multi-Agency Response", "Domestic Homicide Reviews",
+            "Safer Recruitment"} <= titles
+    assert "places left" in response.content.decode()

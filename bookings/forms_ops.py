@@ -1,0 +1,111 @@
+"""Forms of the register and the late-cancellation review (bookings/views_ops.py)."""
+
+from django import forms
+
+from .models import BookingStatus
+
+OUTCOME_CHOICES = [
+    ("attended", "Attended"),
+    ("late", "Late"),
+    ("not_admitted", "Not admitted"),
+    ("no_show", "Did not attend"),
+]
+YES_NO = [("", "Not asked"), ("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+class RegisterRowForm(forms.Form):
+    """One delegate's line of the register. The arrival rule itself (more than 30/15 minutes
+    late without contacting the team is not admitted) is the service's: this form only checks
+    that what was typed can be read."""
+
+    outcome = forms.ChoiceField(choices=OUTCOME_CHOICES, required=False,
+                                widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+    minutes_late = forms.IntegerField(
+        required=False, min_value=0, max_value=600,
+        error_messages={
+            "invalid": "Enter the minutes late as a whole number, for example 20.",
+            "min_value": "Minutes late cannot be negative: enter 1 or more.",
+            "max_value": "Enter the minutes late as a number up to 600.",
+        })
+    contacted_team = forms.ChoiceField(choices=YES_NO, required=False)
+
+    def __init__(self, *args, booking, **kwargs):
+        self.booking = booking
+        kwargs.setdefault("initial", self.initial_for(booking))
+        super().__init__(*args, prefix=f"b{booking.pk}", **kwargs)
+        name = booking.delegate.get_full_name() or booking.delegate.email
+        self.delegate_name = name
+        self.fields["outcome"].label = f"Attendance of {name}"
+        self.fields["minutes_late"].label = f"Minutes late, {name}"
+        self.fields["contacted_team"].label = f"{name} contacted the team"
+
+    @staticmethod
+    def initial_for(booking):
+        if booking.status not in (BookingStatus.ATTENDED, BookingStatus.NOT_ADMITTED,
+                                  BookingStatus.NO_SHOW):
+            return {"outcome": "", "minutes_late": None, "contacted_team": ""}
+        contacted = {True: "yes", False: "no"}.get(booking.contacted_team, "")
+        if booking.status == BookingStatus.NO_SHOW:
+            outcome = "no_show"
+        elif booking.minutes_late and booking.contacted_team is not None:
+            outcome = "late"
+        else:
+            outcome = booking.status
+        return {"outcome": outcome, "minutes_late": booking.minutes_late,
+                "contacted_team": contacted}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "late" and "minutes_late" not in self.errors:
+            if not data.get("minutes_late"):
+                self.add_error("minutes_late",
+                               "Enter how many minutes late the delegate arrived (1 or more).")
+            if not data.get("contacted_team"):
+                self.add_error("contacted_team",
+                               "Say whether the delegate contacted the training team.")
+        return data
+
+    @property
+    def changed_mark(self):
+        """The mark to save, as the service's arguments, or None when nothing changed."""
+        data = self.cleaned_data
+        if not data.get("outcome"):
+            return None
+        mark = {"outcome": data["outcome"], "minutes_late": data.get("minutes_late"),
+                "contacted_team": _yes_no(data.get("contacted_team"))}
+        initial = self.initial_for(self.booking)
+        before = {"outcome": initial["outcome"], "minutes_late": initial["minutes_late"],
+                  "contacted_team": _yes_no(initial["contacted_team"])}
+        return None if mark == before else mark
+
+
+class LateCancellationReviewForm(forms.Form):
+    """The L&D officer's decision on a late cancellation: should the charge apply? The
+    charging app raises (or not) the charge from it later."""
+
+    charge_recommended = forms.ChoiceField(
+        label="Should the late cancellation charge apply?",
+        choices=[("yes", "Yes: the charge applies"),
+                 ("no", "No: waive the charge, the reason is accepted")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the late cancellation charge applies."},
+    )
+    note = forms.CharField(
+        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why you decided so. Required when you waive the charge: the decision and "
+        "who made it are kept.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("charge_recommended") == "no" and not (data.get("note") or "").strip():
+            self.add_error("note", "Give the reason for waiving the charge.")
+        return data
+
+    @property
+    def decision(self):
+        return self.cleaned_data["charge_recommended"] == "yes"

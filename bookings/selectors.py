@@ -1,0 +1,248 @@
+"""Reads of the bookings app, scoped to who asks."""
+
+from django.db.models import F, Prefetch, Q, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from courses.models import Event
+
+from .models import Booking, BookingStatus
+
+# Delegates a facilitator plans for: those with a place, and after the event those marked.
+DELEGATE_STATES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.NOT_ADMITTED,
+                   BookingStatus.NO_SHOW)
+
+
+def _events_with_people():
+    from accounts.models import User
+
+    return Event.objects.select_related("course", "venue", "officer").prefetch_related(
+        Prefetch("facilitators", queryset=User.objects.order_by("first_name", "last_name")))
+
+
+def events_facilitated_by(*, user):
+    """Events the person delivers: as a facilitator from the Training Pool, or as the event's
+    L&D officer (DOMAIN.md: facilitators "plus the L&D officer")."""
+    if not user.is_authenticated:
+        return Event.objects.none()
+    return _events_with_people().filter(Q(facilitators=user) | Q(officer=user)).distinct()
+
+
+def events_for_facilitator_page(*, user):
+    """The events whose facilitator page the person may open: their own, or every event for
+    an officer who manages the programme."""
+    if user.has_perm("courses.change_event"):
+        return _events_with_people()
+    if user.has_perm("courses.facilitate"):
+        return events_facilitated_by(user=user)
+    return Event.objects.none()
+
+
+def facilitator_event(*, user, pk):
+    """One event for its facilitator page; None when it is not theirs to see."""
+    return events_for_facilitator_page(user=user).filter(pk=pk).first()
+
+
+def event_delegates_with_access_needs(*, event):
+    """The delegates with a place on the event, with their organisation and the access needs
+    they chose to share: those given for this booking, else those in their profile
+    (`shared_access_needs`)."""
+    return (
+        Booking.objects.filter(event=event, status__in=DELEGATE_STATES)
+        .select_related("delegate", "delegate__organisation", "organisation")
+        .annotate(shared_access_needs=Coalesce(
+            NullIf(F("access_needs"), Value("")), NullIf(F("delegate__access_needs"), Value("")),
+            Value(""), output_field=TextField()))
+        .order_by("delegate__last_name", "delegate__first_name", "pk")
+    )
+
+
+# A delegate's bookings (booking-core) ----------------------------------------------------------
+
+def bookings_visible_to(*, user):
+    """The bookings a person may open: their own; every booking for an officer who manages
+    bookings. A uuid changed in a URL therefore finds nothing (404) for anyone else."""
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    bookings = Booking.objects.select_related(
+        "event", "event__course", "event__venue", "delegate", "organisation")
+    if user.has_perm("bookings.manage_bookings"):
+        return bookings
+    return bookings.filter(delegate=user)
+
+
+def booking_visible_to(*, user, uid):
+    """One booking by its uid, if `user` may see it; else None."""
+    return bookings_visible_to(user=user).filter(uid=uid).first()
+
+
+def booking_active_for(*, event, user):
+    """The user's booking on the event that still counts (a place, an offer, a place waiting
+    for approval, or the waiting list), or None."""
+    from .models import ACTIVE
+
+    if not user.is_authenticated:
+        return None
+    return (Booking.objects.filter(event=event, delegate=user, status__in=ACTIVE)
+            .order_by("-created_at", "-pk").first())
+
+
+def waiting_list_position(*, booking):
+    """1 for the head of the waiting list: first come, first served (waitlisted_at, then id)."""
+    if booking.status != BookingStatus.WAITLISTED:
+        return None
+    waiting = Booking.objects.filter(event_id=booking.event_id, status=BookingStatus.WAITLISTED)
+    ahead = waiting.filter(
+        Q(waitlisted_at__lt=booking.waitlisted_at)
+        | Q(waitlisted_at=booking.waitlisted_at, pk__lt=booking.pk)
+    ).count()
+    return ahead + 1
+
+
+def booking_for_line_manager(*, uid):
+    """The booking a line manager's signed link names (the link is the permission)."""
+    return (Booking.objects.select_related("event", "event__course", "event__venue", "delegate",
+                                           "organisation")
+            .filter(uid=uid).first())
+
+
+def substitution_for_invitation(*, pk):
+    """The substitution a colleague's signed invitation names, with its booking."""
+    from .models import Substitution
+
+    return (Substitution.objects.select_related(
+        "booking", "booking__event", "booking__event__course", "booking__event__venue",
+        "booking__organisation", "from_delegate").filter(pk=pk).first())
+
+
+def booking_substitution_pending(*, booking):
+    """The invitation still waiting for a colleague without an account, if any: the latest
+    substitution of the booking when it has not been accepted."""
+    latest = booking.substitutions.order_by("-at", "-pk").first()
+    if latest is not None and latest.accepted_at is None:
+        return latest
+    return None
+
+
+def offers_due_to_expire(*, now):
+    """(event id, booking id) of the offers whose time is up, oldest first."""
+    return list(Booking.objects.filter(status=BookingStatus.OFFERED, offer_expires_at__lte=now)
+                .order_by("offer_expires_at", "pk").values_list("event_id", "pk"))
+
+
+def events_with_places_and_waiting_list(*, now):
+    """Upcoming events with a place free and someone waiting for one (e.g. an officer added
+    places): the offer sweep offers them on."""
+    from django.db.models import Exists, OuterRef
+
+    waiting = Booking.objects.filter(event=OuterRef("pk"), status=BookingStatus.WAITLISTED)
+    return list(Event.objects.filter(status="scheduled", start__gt=now,
+                                     places_taken__lt=F("capacity"))
+                .filter(Exists(waiting)).order_by("start", "pk").values_list("pk", flat=True))
+
+
+# Register, waiting lists, late cancellations and My training (booking-ops) ----------------------
+
+def events_for_register(*, user):
+    """The events whose register the person may open and mark: every event for an officer who
+    manages bookings; for a facilitator, only the events they deliver."""
+    if user.has_perm("bookings.manage_bookings"):
+        return _events_with_people()
+    if user.has_perm("bookings.mark_attendance"):
+        return events_facilitated_by(user=user)
+    return Event.objects.none()
+
+
+def register_event(*, user, pk):
+    """One event for its register; None when it is not theirs to mark."""
+    return events_for_register(user=user).filter(pk=pk).first()
+
+
+def register_bookings(*, event):
+    """The register of an event: the delegates with a place, and those already marked, by
+    surname, with their organisation (the one they booked for)."""
+    return event_delegates_with_access_needs(event=event)
+
+
+def events_for_waiting_list(*, user):
+    if not user.has_perm("bookings.manage_bookings"):
+        return Event.objects.none()
+    return Event.objects.select_related("course", "venue")
+
+
+def event_waiting_list(*, event):
+    """An event's waiting list, first come first served (waitlisted_at, then id): the people
+    still waiting and those holding an offer."""
+    return (Booking.objects.filter(event=event,
+                                   status__in=(BookingStatus.WAITLISTED, BookingStatus.OFFERED))
+            .select_related("delegate", "organisation")
+            .order_by("waitlisted_at", "pk"))
+
+
+def late_cancellations_to_review(*, user):
+    """Late cancellations the L&D officer has not yet decided on, oldest first."""
+    return (bookings_visible_to(user=user)
+            .filter(status=BookingStatus.LATE_CANCELLED,
+                    late_cancellation_reviewed_at__isnull=True)
+            .order_by("cancelled_at", "pk")
+            if user.has_perm("bookings.manage_bookings") else Booking.objects.none())
+
+
+def late_cancellation_for_review(*, user, uid):
+    """One late cancellation (reviewed or not) for an officer; None for anyone else."""
+    if not user.has_perm("bookings.manage_bookings"):
+        return None
+    return (bookings_visible_to(user=user).select_related("late_cancellation_reviewed_by")
+            .filter(uid=uid, status=BookingStatus.LATE_CANCELLED).first())
+
+
+def _my_bookings(*, user):
+    return (Booking.objects.filter(delegate=user)
+            .select_related("event", "event__course", "event__venue", "organisation"))
+
+
+def my_bookings_upcoming(*, user, now):
+    """A delegate's places (booked, waiting for approval, or offered) on events still to come
+    or under way, soonest first."""
+    from .models import HOLDS_PLACE
+
+    return (_my_bookings(user=user).filter(status__in=HOLDS_PLACE, event__end__gt=now)
+            .order_by("event__start", "pk"))
+
+
+def my_bookings_waiting(*, user, now):
+    """A delegate's waiting-list entries for events still to come, soonest first, each with
+    its place in the queue (`position`, first come first served) counted in the same query."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+
+    ahead = (Booking.objects.filter(event=OuterRef("event"), status=BookingStatus.WAITLISTED)
+             .filter(Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+                     | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk")))
+             .order_by().values("event").annotate(n=Count("pk")).values("n"))
+    return (_my_bookings(user=user)
+            .filter(status=BookingStatus.WAITLISTED, event__start__gt=now)
+            .annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), 0))
+            .order_by("event__start", "pk"))
+
+
+def my_bookings_past(*, user, now):
+    """Everything else: events that have taken place (attended, not admitted, did not
+    attend, or not marked yet), cancellations and waiting-list entries that ended; the most
+    recent first."""
+    from .models import HOLDS_PLACE
+
+    upcoming = Q(status__in=HOLDS_PLACE, event__end__gt=now)
+    waiting = Q(status=BookingStatus.WAITLISTED, event__start__gt=now)
+    return (_my_bookings(user=user).exclude(upcoming | waiting)
+            .order_by("-event__start", "-pk"))
+
+
+def register_counts(*, event):
+    """How many of the register are not marked yet, attended, not admitted, did not attend."""
+    from django.db.models import Count
+
+    return Booking.objects.filter(event=event).aggregate(
+        booked=Count("pk", filter=Q(status=BookingStatus.BOOKED)),
+        attended=Count("pk", filter=Q(status=BookingStatus.ATTENDED)),
+        not_admitted=Count("pk", filter=Q(status=BookingStatus.NOT_ADMITTED)),
+        no_show=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
+    )

@@ -1,0 +1,54 @@
+from django.urls import path
+
+from . import views_facilitator
+
+app_name = "bookings"
+urlpatterns = [
+    path("facilitator/events/", views_facilitator.FacilitatorEventListView.as_view(),
+         name="facilitator-event-list"),
+    path("facilitator/events/<int:pk>/", views_facilitator.FacilitatorEventDetailView.as_view(),
+         name="facilitator-event-detail"),
+]
+
+# A delegate's booking: book, waiting list, cancel, substitute, approval (booking-core)
+from . import views as booking_views  # noqa: E402
+
+urlpatterns += [
+    path("events/<int:event_pk>/book/", booking_views.BookingCreateView.as_view(),
+         name="booking-create"),
+    path("events/<int:event_pk>/waiting-list/", booking_views.WaitlistJoinView.as_view(),
+         name="waitlist-join"),
+    path("approval/<str:token>/", booking_views.LineManagerApprovalView.as_view(),
+         name="line-manager-approval"),
+    path("substitution/<str:token>/", booking_views.SubstitutionAcceptView.as_view(),
+         name="substitution-accept"),
+    path("<uuid:uid>/", booking_views.BookingDetailView.as_view(), name="booking-detail"),
+    path("<uuid:uid>/cancel/", booking_views.BookingCancelView.as_view(), name="booking-cancel"),
+    path("<uuid:uid>/late-cancellation/", booking_views.LateCancellationView.as_view(),
+         name="booking-late-cancel"),
+    path("<uuid:uid>/leave-waiting-list/", booking_views.WaitlistLeaveView.as_view(),
+         name="waitlist-leave"),
+    path("<uuid:uid>/offer/", booking_views.OfferRespondView.as_view(), name="offer-respond"),
+    path("<uuid:uid>/substitute/", booking_views.BookingSubstituteView.as_view(),
+         name="booking-substitute"),
+    path("<uuid:uid>/invite.ics", booking_views.BookingIcsView.as_view(), name="booking-ics"),
+]
+
+# My training, the register and its PDFs, waiting lists, late cancellations (booking-ops)
+from . import views_ops  # noqa: E402
+
+urlpatterns += [
+    path("my-training/", views_ops.MyTrainingView.as_view(), name="my-training"),
+    path("events/<int:event_pk>/register/", views_ops.EventRegisterView.as_view(),
+         name="event-register"),
+    path("events/<int:event_pk>/register.pdf", views_ops.EventRegisterPdfView.as_view(),
+         name="event-register-pdf"),
+    path("events/<int:event_pk>/sign-in.pdf", views_ops.EventSigninPdfView.as_view(),
+         name="event-signin-pdf"),
+    path("manage/events/<int:event_pk>/waiting-list/", views_ops.EventWaitingListView.as_view(),
+         name="event-waiting-list"),
+    path("manage/late-cancellations/", views_ops.LateCancellationListView.as_view(),
+         name="late-cancellation-list"),
+    path("manage/late-cancellations/<uuid:uid>/", views_ops.LateCancellationReviewView.as_view(),
+         name="late-cancellation-review"),
+]

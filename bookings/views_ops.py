@@ -1,0 +1,261 @@
+"""Operations pages of the bookings issue: the register and its PDFs (facilitators of the
+event and officers), the waiting list and the late-cancellation queue (officers), and My
+training (every signed-in delegate). Views are thin: a selector scoped to the user fetches,
+a form parses, one service writes."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import FormView, ListView, TemplateView
+
+from core.calendar import london_date
+from core.exceptions import DomainError
+from core.models import Partnership
+from core.permissions import PermissionMixin, SignedInMixin
+from courses.selectors import training_record_of
+
+from . import policies, selectors, services
+from .forms_ops import LateCancellationReviewForm, RegisterRowForm
+from .models import BookingStatus
+from .pdf import event_sheet_pdf
+
+# Register and attendance ---------------------------------------------------------------------
+
+REGISTER_PAGE_SIZE = 50
+
+
+class RegisterEventMixin(PermissionMixin):
+    """bookings.mark_attendance, and the event must be one the person may mark: any event
+    for an officer, only the events they deliver for a facilitator (404 otherwise)."""
+
+    permission_required = "bookings.mark_attendance"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.event = selectors.register_event(user=request.user, pk=kwargs["event_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_event(self):
+        if self.event is None:
+            raise Http404("Not an event whose register you keep.")
+        return self.event
+
+
+class EventRegisterView(RegisterEventMixin, TemplateView):
+    """The register of one event: a line per delegate with a place (or already marked), each
+    marked attended, late by N minutes (having contacted the team or not), not admitted or did
+    not attend. One Save button saves the page; a line that cannot be read is explained next to
+    it and the lines that could be are saved."""
+
+    template_name = "bookings/register_mark.html"
+
+    def _page(self):
+        paginator = Paginator(selectors.register_bookings(event=self.event), REGISTER_PAGE_SIZE)
+        return paginator.get_page(self.request.GET.get("page"))
+
+    def _open_problem(self):
+        event, now = self.event, timezone.now()
+        return policies.attendance_marking_problem(
+            status=BookingStatus.BOOKED, event_status=event.status,
+            event_starts_on=london_date(event.start), today=london_date(now))
+
+    def get(self, request, *args, **kwargs):
+        self.get_event()
+        page = self._page()
+        forms = [RegisterRowForm(booking=b) for b in page.object_list]
+        return self.render_to_response(self.get_context_data(page_obj=page, forms=forms))
+
+    def post(self, request, *args, **kwargs):
+        event = self.get_event()
+        if (problem := self._open_problem()):
+            messages.error(request, problem)
+            return redirect(request.get_full_path())
+        page = self._page()
+        forms = [RegisterRowForm(request.POST, booking=b) for b in page.object_list]
+        saved, now = 0, timezone.now()
+        for form in forms:
+            if not form.is_valid() or (mark := form.changed_mark) is None:
+                continue
+            try:
+                services.attendance_mark(booking=form.booking, by=request.user, now=now, **mark)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                saved += 1
+        problems = [f for f in forms if f.errors]
+        if saved:
+            messages.success(request, f"Saved: {saved} delegate{'s' if saved != 1 else ''} "
+                             "marked on the register.")
+        if not problems:
+            if not saved:
+                messages.info(request, "Nothing changed on the register.")
+            return redirect(request.get_full_path())
+        # Show the lines as typed, with their problems, and the statuses as saved now.
+        page = self._page()
+        fresh = {b.pk: b for b in page.object_list}
+        for form in forms:
+            form.booking = fresh.get(form.booking.pk, form.booking)
+        return self.render_to_response(
+            self.get_context_data(page_obj=page, forms=forms, problems=problems), status=200)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        context.update(
+            event=self.event, course=self.event.course,
+            counts=selectors.register_counts(event=self.event),
+            closed_reason=self._open_problem(), partnership=Partnership.load(),
+            is_paginated=page.paginator.num_pages > 1, paginator=page.paginator,
+        )
+        return context
+
+
+class EventSheetPdfView(RegisterEventMixin, TemplateView):
+    kind = "register"
+    filename = "register"
+
+    def get(self, request, *args, **kwargs):
+        event = self.get_event()
+        now = timezone.now()
+        pdf = event_sheet_pdf(kind=self.kind, event=event,
+                              bookings=list(selectors.register_bookings(event=event)), now=now)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"{self.filename}-{event.course.slug[:50]}-{timezone.localtime(event.start):%Y-%m-%d}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response
+
+
+class EventRegisterPdfView(EventSheetPdfView):
+    """The printable register: each delegate with organisation, status and minutes late."""
+
+    kind, filename = "register", "register"
+
+
+class EventSigninPdfView(EventSheetPdfView):
+    """The sign-in sheet: names and organisations with a blank column to sign."""
+
+    kind, filename = "signin", "sign-in"
+
+
+# Waiting list and late cancellations (officers) ----------------------------------------------
+
+class EventWaitingListView(PermissionMixin, ListView):
+    """An event's waiting list in the order places are offered (first come, first served),
+    with when each person joined and how long an offer stays open."""
+
+    permission_required = "bookings.manage_bookings"
+    template_name = "bookings/waitinglist_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.event = selectors.events_for_waiting_list(user=self.request.user).filter(
+            pk=self.kwargs["event_pk"]).first()
+        if self.event is None:
+            raise Http404("No event here.")
+        return selectors.event_waiting_list(event=self.event)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(event=self.event, course=self.event.course, now=timezone.now())
+        return context
+
+
+class LateCancellationListView(PermissionMixin, ListView):
+    """Late cancellations waiting for the L&D officer's decision, oldest first."""
+
+    permission_required = "bookings.manage_bookings"
+    template_name = "bookings/latecancellation_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.late_cancellations_to_review(user=self.request.user)
+
+
+class LateCancellationReviewView(PermissionMixin, FormView):
+    """One late cancellation: the delegate's reason, and the officer's decision on whether
+    the charge applies (the charging app raises the charge from it)."""
+
+    permission_required = "bookings.manage_bookings"
+    template_name = "bookings/latecancellation_review.html"
+    form_class = LateCancellationReviewForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.booking = selectors.late_cancellation_for_review(user=request.user,
+                                                                  uid=kwargs["uid"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        if self.booking is None:
+            raise Http404("No late cancellation here.")
+        return super().get_form(form_class)
+
+    def form_valid(self, form):
+        try:
+            services.late_cancellation_review(
+                booking=self.booking, by=self.request.user,
+                charge_recommended=form.decision, note=form.cleaned_data["note"].strip(),
+                now=timezone.now())
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        delegate = self.booking.delegate.get_full_name() or self.booking.delegate.email
+        messages.success(self.request, f"Decision saved for {delegate}: the charge "
+                         f"{'applies' if form.decision else 'is waived'}.")
+        return redirect("bookings:late-cancellation-list")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["booking"] = self.booking
+        return context
+
+
+# My training (every signed-in delegate) ------------------------------------------------------
+
+MY_TRAINING_PAGE_SIZE = 10
+
+
+@dataclass
+class Section:
+    """One paginated list of the page, paged by its own query parameter."""
+
+    key: str
+    page: object
+    previous_url: str = ""
+    next_url: str = ""
+
+
+class MyTrainingView(SignedInMixin, TemplateView):
+    """A delegate's bookings (upcoming with what they can do, waiting lists, past) and their
+    training record with the date each course falls due again."""
+
+    template_name = "bookings/my_training.html"
+
+    def _section(self, key, rows):
+        page = Paginator(rows, MY_TRAINING_PAGE_SIZE).get_page(self.request.GET.get(key))
+        section = Section(key=key, page=page)
+        query = self.request.GET.copy()
+        for attr, has, number in (("previous_url", page.has_previous, "previous_page_number"),
+                                  ("next_url", page.has_next, "next_page_number")):
+            if has():
+                query[key] = getattr(page, number)()
+                setattr(section, attr, f"?{query.urlencode()}#{key}")
+        return section
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, now = self.request.user, timezone.now()
+        context.update(
+            now=now, today=london_date(now),
+            upcoming=self._section("upcoming", selectors.my_bookings_upcoming(user=user, now=now)),
+            waiting=self._section("waiting", selectors.my_bookings_waiting(user=user, now=now)),
+            past=self._section("past", selectors.my_bookings_past(user=user, now=now)),
+            record=self._section("record", training_record_of(user=user)),
+            partnership=Partnership.load(),
+            cancel_states=(BookingStatus.BOOKED, BookingStatus.PENDING_APPROVAL),
+        )
+        return context

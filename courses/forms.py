@@ -1,0 +1,473 @@
+"""Forms of the courses app. They parse what a person typed; the rules live in policies.py
+and services.py, whose refusals the views put back on these forms.
+
+Other features of the courses app add their forms below their own heading."""
+
+from datetime import datetime
+
+from django import forms
+
+from core.calendar import LONDON
+
+from . import selectors
+from .models import Course, EventStatus, Format, Resource, Venue
+
+DATE_INPUT = {"type": "date"}
+TIME_INPUT = {"type": "time"}
+
+
+def date_field(label, *, required=True, help_text=""):
+    return forms.DateField(
+        label=label, required=required, help_text=help_text,
+        widget=forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date, for example 17/03/2027."},
+    )
+
+
+def time_field(label, *, required=True, help_text=""):
+    return forms.TimeField(
+        label=label, required=required, help_text=help_text,
+        widget=forms.TimeInput(attrs=TIME_INPUT, format="%H:%M"),
+        error_messages={"invalid": "Enter a time on the 24-hour clock, for example 09:30."},
+    )
+
+
+def london(day, time):
+    """A date and a time of day typed by an officer, in Europe/London."""
+    return datetime.combine(day, time, tzinfo=LONDON)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.email})" if name else obj.email
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.email})" if name else obj.email
+
+
+# Programme management ------------------------------------------------------------------------
+
+class EventCourseChoiceForm(forms.Form):
+    """Step one of adding an event: which course? (Its Training Pool decides who can
+    facilitate, and its format the places and whether a venue or a link is needed.)"""
+
+    course = forms.ModelChoiceField(
+        label="Course", queryset=Course.objects.none(), empty_label="Choose a course",
+        error_messages={"required": "Choose the course this event delivers.",
+                        "invalid_choice": "Choose a course from the list."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = selectors.courses_that_can_have_events()
+
+
+class EventForm(forms.Form):
+    """One dated delivery of a course. Dates and times are typed separately (an accessible
+    date field and a time field) and read as Europe/London."""
+
+    date = date_field("Date")
+    start_time = time_field("Starts at")
+    end_time = time_field("Ends at")
+    end_date = date_field(
+        "End date, if the event runs over more than one day", required=False,
+        help_text="Leave empty for an event on one day.")
+    venue = forms.ModelChoiceField(
+        label="Venue", queryset=Venue.objects.none(), required=False, empty_label="No venue",
+        error_messages={"invalid_choice": "Choose a venue from the list."})
+    joining_link = forms.URLField(
+        label="Online joining link", required=False, assume_scheme="https",
+        help_text="For example a Microsoft Teams link. Only booked delegates receive it.",
+        error_messages={"invalid": "Enter the full link, starting with https://"})
+    capacity = forms.IntegerField(
+        label="Places", required=False, min_value=1,
+        error_messages={"invalid": "Enter the number of places as a whole number, like 30.",
+                        "min_value": "An event needs at least 1 place."})
+    facilitators = PeopleChoiceField(
+        label="Facilitators", queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose facilitators from the Training Pool list.",
+                        "invalid_pk_value": "Choose facilitators from the Training Pool list."})
+    officer = PersonChoiceField(
+        label="L&D officer", queryset=None, required=False, empty_label="No officer yet",
+        error_messages={"invalid_choice": "Choose an officer from the list."})
+    prep_meeting_date = date_field("Prep meeting date", required=False)
+    prep_meeting_time = time_field("Prep meeting time", required=False)
+    notes_for_delegates = forms.CharField(
+        label="Notes for delegates", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the event page and in the booking confirmation: what to bring, "
+        "where to go on arrival.")
+
+    def __init__(self, *args, course, event=None, **kwargs):
+        if event is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(event)
+        super().__init__(*args, **kwargs)
+        self.course = course
+        self.fields["venue"].queryset = selectors.venues_for_choice(keep=getattr(event, "venue", None))
+        # Anyone can be posted (so the service can name who is not in the pool and why);
+        # only the course's Training Pool is offered.
+        self.fields["facilitators"].queryset = selectors.people_for_choice()
+        pool = list(selectors.training_pool_members(course=course))
+        self.fields["facilitators"].widget.choices = [
+            (p.pk, self.fields["facilitators"].label_from_instance(p)) for p in pool]
+        self.pool_is_empty = not pool
+        self.fields["officer"].queryset = selectors.officers_for_choice()
+        default = selectors.event_default_capacity(course=course)
+        if course.format == Format.VIRTUAL:
+            self.fields["venue"].help_text = "A virtual event takes place online: leave it empty."
+            self.fields["joining_link"].help_text = (
+                "Required for a virtual event. Only booked delegates receive it.")
+        elif course.format == Format.CLASSROOM:
+            self.fields["venue"].help_text = "Required for a classroom event."
+        if default:
+            self.fields["capacity"].help_text = (
+                f"Leave empty for {default}, the most a {course.get_format_display().lower()} "
+                "can have.")
+        else:
+            self.fields["capacity"].help_text = "Leave empty for the capacity of the venue's room."
+
+    @staticmethod
+    def initial_from(event):
+        start, end = event.start.astimezone(LONDON), event.end.astimezone(LONDON)
+        initial = {
+            "date": start.date(), "start_time": start.time(), "end_time": end.time(),
+            "end_date": end.date() if end.date() != start.date() else None,
+            "venue": event.venue_id, "joining_link": event.joining_link,
+            "capacity": event.capacity, "facilitators": [p.pk for p in event.facilitators.all()],
+            "officer": event.officer_id, "notes_for_delegates": event.notes_for_delegates,
+        }
+        if event.prep_meeting_at:
+            prep = event.prep_meeting_at.astimezone(LONDON)
+            initial.update(prep_meeting_date=prep.date(), prep_meeting_time=prep.time())
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            data["start"] = london(day, start)
+            data["end"] = london(data.get("end_date") or day, end)
+        prep_day, prep_time = data.get("prep_meeting_date"), data.get("prep_meeting_time")
+        data["prep_meeting_at"] = None
+        if prep_day and prep_time:
+            data["prep_meeting_at"] = london(prep_day, prep_time)
+        elif prep_day and "prep_meeting_time" not in self.errors:
+            self.add_error("prep_meeting_time", "Enter the time of the prep meeting too.")
+        elif prep_time and "prep_meeting_date" not in self.errors:
+            self.add_error("prep_meeting_date", "Enter the date of the prep meeting too.")
+        return data
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "start": data["start"], "end": data["end"], "venue": data.get("venue"),
+            "joining_link": data.get("joining_link", ""), "capacity": data.get("capacity"),
+            "facilitators": list(data.get("facilitators") or []), "officer": data.get("officer"),
+            "prep_meeting_at": data.get("prep_meeting_at"),
+            "notes_for_delegates": data.get("notes_for_delegates", ""),
+        }
+
+
+class EventDuplicateForm(forms.Form):
+    date = date_field("Date of the new event",
+                      help_text="The new event keeps the same times, venue, places and facilitators.")
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day < self.today:
+            raise forms.ValidationError("Choose today or a date in the future.")
+        return day
+
+
+class EventCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the event cancelled?", widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Booked delegates and the facilitators are emailed this reason.",
+        error_messages={"required": "Give the reason: delegates and facilitators are told it."})
+
+
+class ProgrammeFilterForm(forms.Form):
+    """Filters of the programme list. Every field is optional; a bad value is reported and
+    the list is shown without that filter."""
+
+    start_from = date_field("From", required=False)
+    course = forms.ModelChoiceField(
+        label="Course", queryset=Course.objects.none(), required=False, empty_label="All courses",
+        error_messages={"invalid_choice": "Choose a course from the list."})
+    format = forms.ChoiceField(
+        label="Format", required=False,
+        choices=[("", "All formats")] + [c for c in Format.choices if c[0] != Format.E_LEARNING],
+        error_messages={"invalid_choice": "Choose a format from the list."})
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses")] + list(EventStatus.choices),
+        error_messages={"invalid_choice": "Choose a status from the list."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = selectors.courses_that_can_have_events(active_only=False)
+
+    def filters(self):
+        """The valid filters (an invalid one is dropped; its error is on the form)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) for name in self.fields if data.get(name)}
+
+
+class CourseForm(forms.ModelForm):
+    learning_outcomes = forms.CharField(
+        label="Learning outcomes", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One outcome a line. Delegates rate their confidence in each before and "
+        "after the course.")
+    prerequisites = forms.ModelMultipleChoiceField(
+        label="Prerequisites", queryset=Course.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Courses a delegate must complete before booking this one, for example an "
+        "e-learning module before a level 3 course.")
+
+    class Meta:
+        model = Course
+        fields = ["title", "summary", "description", "learning_outcomes", "level", "audience",
+                  "category", "format", "length", "status", "expected", "prerequisites",
+                  "refresher_years", "last_reviewed", "active"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "last_reviewed": forms.DateInput(attrs=DATE_INPUT, format="%Y-%m-%d"),
+        }
+        labels = {"expected": "Expected", "active": "Show this course in the catalogue"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["learning_outcomes"] = "\n".join(self.instance.learning_outcomes or [])
+        self.fields["prerequisites"].queryset = selectors.courses_for_prerequisites(
+            exclude=self.instance)
+        self.fields["last_reviewed"].error_messages["invalid"] = (
+            "Enter a real date, for example 17/03/2027.")
+        self.fields["expected"].help_text = (
+            'Only for a course coming soon: a date or month as you would say it, for example '
+            '"August 2027" or "TBC".')
+        self.fields["refresher_years"].help_text = (
+            "Years before this training falls due again. Leave empty for the partnership's "
+            "setting.")
+        self.fields["category"].empty_label = "No category"
+
+    def clean_learning_outcomes(self):
+        text = self.cleaned_data.get("learning_outcomes") or ""
+        return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+    def service_kwargs(self):
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields
+                if name != "prerequisites"}
+        data["expected"] = data["expected"].strip()
+        return {**data, "prerequisites": list(self.cleaned_data["prerequisites"])}
+
+
+class VenueForm(forms.ModelForm):
+    class Meta:
+        model = Venue
+        fields = ["name", "address", "postcode", "capacity", "access_information", "active"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}),
+                   "access_information": forms.Textarea(attrs={"rows": 3})}
+        labels = {"active": "Offer this venue for new events"}
+
+
+class TrainingPoolAddForm(forms.Form):
+    facilitator = PersonChoiceField(
+        label="Facilitator to add", queryset=None, empty_label="Choose a facilitator",
+        help_text="Only people with the facilitator role are listed.",
+        error_messages={"required": "Choose the facilitator to add.",
+                        "invalid_choice": "Choose a facilitator from the list."})
+
+    def __init__(self, *args, course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = selectors.facilitators_not_in_pool(course=course)
+
+
+class TrainingPoolRemoveForm(forms.Form):
+    facilitator = PersonChoiceField(queryset=None)
+
+    def __init__(self, *args, course, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = selectors.training_pool_members(course=course)
+
+
+# Newsletter ----------------------------------------------------------------------------------
+
+class NewsletterEventsField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class NewsletterForm(forms.Form):
+    """Compose a newsletter: subject, introduction and the upcoming events it promotes (the
+    template lays the events out as a table of checkboxes)."""
+
+    subject = forms.CharField(
+        label="Subject", max_length=200,
+        help_text="What people see in their inbox, for example “New safeguarding training: "
+                  "March to May”.",
+        error_messages={"required": "Enter a subject for the email.",
+                        "max_length": "The subject must be 200 characters or fewer."},
+    )
+    introduction = forms.CharField(
+        label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Optional. A few lines before the list of events. Leave a blank line between "
+                  "paragraphs.",
+    )
+    events = NewsletterEventsField(
+        label="Events in this newsletter", queryset=None,
+        error_messages={"required": "Choose at least one event for the newsletter.",
+                        "invalid_choice": "One of the events you chose is no longer open (it "
+                                          "was cancelled, or has started): choose again.",
+                        "invalid_pk_value": "Choose events from the list."},
+    )
+
+    def __init__(self, *args, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["events"].queryset = selectors.newsletter_event_choices(now=now)
+
+    def clean_subject(self):
+        return " ".join(self.cleaned_data["subject"].split())
+
+
+# E-learning knowledge check, content review and the resources library --------------------------
+
+class KnowledgeCheckForm(forms.Form):
+    """One radio group per question of a module's knowledge check (legend = the question)."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for number, question in enumerate(self.questions, start=1):
+            field = forms.TypedChoiceField(
+                label=question.text, coerce=int, widget=forms.RadioSelect,
+                choices=[(c.pk, c.text) for c in question.choices.all()],
+                error_messages={
+                    "required": f"Choose an answer to question {number}",
+                    "invalid_choice": f"Choose one of the answers to question {number}",
+                },
+            )
+            field.number = number
+            self.fields[f"question_{question.pk}"] = field
+
+    def numbered_fields(self):
+        for number, question in enumerate(self.questions, start=1):
+            yield number, self[f"question_{question.pk}"]
+
+    def answers(self):
+        """question id -> chosen choice id, for courses.services.knowledge_check_submit."""
+        return {q.pk: self.cleaned_data[f"question_{q.pk}"] for q in self.questions}
+
+
+class CourseReviewForm(forms.Form):
+    """The "mark reviewed today" button of one course on the content review page."""
+
+    course = forms.ModelChoiceField(
+        queryset=None, widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That course is no longer active: nothing was marked."},
+    )
+
+    def __init__(self, *args, courses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses
+
+
+RESOURCE_FILE_TYPES = {
+    # extension: (what people call it, how the file starts)
+    "pdf": ("PDF", (b"%PDF",)),
+    "docx": ("Word", (b"PK\x03\x04",)),
+    "pptx": ("PowerPoint", (b"PK\x03\x04",)),
+    "xlsx": ("Excel", (b"PK\x03\x04",)),
+    "png": ("PNG image", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("JPEG image", (b"\xff\xd8\xff",)),
+    "jpeg": ("JPEG image", (b"\xff\xd8\xff",)),
+}
+RESOURCE_MAX_MB = 20  # what a partnership's leaflets and briefings need; not a policy number
+
+
+class ResourceFilterForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=None, required=False, empty_label="All categories",
+                                      widget=forms.Select(attrs={"class": "form-select"}))
+    kind = forms.ChoiceField(required=False, label="Type of resource",
+                             widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["kind"].choices = [("", "All types"), *Resource.Kind.choices]
+
+    def filters(self):
+        """The filters that were valid; a bad value (an old link, a typed URL) is ignored."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {"category": data.get("category"), "kind": data.get("kind") or ""}
+
+
+class ResourceForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["title", "description", "kind", "category", "file", "url", "public"]
+        labels = {"kind": "Type of resource", "file": "File", "url": "Link",
+                  "public": "Anyone can see it (untick for signed-in users only)"}
+        help_texts = {
+            "file": f"PDF, Word, PowerPoint, Excel, PNG or JPEG, up to {RESOURCE_MAX_MB} MB.",
+            "url": "Or a link to a page on another site, starting https://",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def resource_data(self):
+        """The cleaned fields for courses.services.resource_publish / resource_update; "file"
+        is a new upload, False when "Clear" was ticked, or None to keep the file there is."""
+        data = {name: self.cleaned_data[name]
+                for name in ("title", "description", "kind", "category", "url", "public")}
+        data["file"] = (self.cleaned_data.get("file") or False) if "file" in self.changed_data else None
+        return data
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload or upload is False or not hasattr(upload, "content_type"):
+            return upload  # nothing new: kept, or removed with "Clear"
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in RESOURCE_FILE_TYPES:
+            raise forms.ValidationError(
+                "The file must be a PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), PNG or "
+                "JPEG file."
+            )
+        if upload.size > RESOURCE_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                f"The file is {upload.size / (1024 * 1024):.1f} MB: it must be "
+                f"{RESOURCE_MAX_MB} MB or smaller."
+            )
+        name, signatures = RESOURCE_FILE_TYPES[extension]
+        head = upload.read(8)
+        upload.seek(0)
+        if not head.startswith(signatures):
+            raise forms.ValidationError(
+                f"The file is named .{extension} but is not a {name} file. Save it again as "
+                f"{name} and upload it."
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        file, url = data.get("file"), data.get("url")
+        if "file" in self.errors or "url" in self.errors:
+            return data
+        has_file = bool(file) if file is not None else bool(self.instance.file)
+        if has_file and url:
+            self.add_error("url", "Give a file or a link, not both: remove the link, or clear "
+                                  "the file.")
+        elif not has_file and not url:
+            self.add_error("file", "Upload a file or give a link: a resource needs one of them.")
+        return data

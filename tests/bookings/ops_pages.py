@@ -1,0 +1,45 @@
+"""Who may open the register, waiting-list, late-cancellation and My training pages, and how
+to build each page's address (tests/accounts/test_roles.py reads both)."""
+
+from django.urls import reverse
+
+from accounts.roles import Role
+
+SITE_ADMIN = "site_admin"
+EVERYONE = frozenset([*Role, SITE_ADMIN])
+REGISTER_KEEPERS = {Role.FACILITATOR, Role.OFFICER, SITE_ADMIN}
+
+OPS_PAGES = {
+    "bookings:my-training": EVERYONE,
+    # A facilitator for the events they deliver (the event is made theirs below); officers any.
+    "bookings:event-register": REGISTER_KEEPERS,
+    "bookings:event-register-pdf": REGISTER_KEEPERS,
+    "bookings:event-signin-pdf": REGISTER_KEEPERS,
+    "bookings:event-waiting-list": {Role.OFFICER, SITE_ADMIN},
+    "bookings:late-cancellation-list": {Role.OFFICER, SITE_ADMIN},
+    "bookings:late-cancellation-review": {Role.OFFICER, SITE_ADMIN},
+}
+
+
+def ops_page_url(name):
+    """The address of one of OPS_PAGES, creating what it shows. The register is made for an
+    event every facilitator who exists at that moment delivers (the person signed in for the
+    test included)."""
+    from accounts.models import User
+    from accounts.roles import group_name
+    from bookings.models import Booking, BookingStatus
+    from tests.factories import EventFactory, UserFactory
+
+    if name in ("bookings:event-register", "bookings:event-register-pdf",
+                "bookings:event-signin-pdf", "bookings:event-waiting-list"):
+        event = EventFactory()
+        event.facilitators.set(User.objects.filter(groups__name=group_name(Role.FACILITATOR)))
+        return reverse(name, kwargs={"event_pk": event.pk})
+    if name == "bookings:late-cancellation-review":
+        delegate = UserFactory()
+        booking = Booking.objects.create(
+            event=EventFactory(), delegate=delegate, organisation=delegate.organisation,
+            status=BookingStatus.LATE_CANCELLED, notice_working_days=2,
+            late_cancellation_reason="illness")
+        return reverse(name, kwargs={"uid": booking.uid})
+    return reverse(name)
