@@ -393,7 +393,7 @@ def booking_refusal_for(*, event, delegate, now, waiting_list=False, active_stat
                          .values_list("status", flat=True).first() or "")
     early = policies.booking_refusal(event_status=event.status, event_start=event.start, now=now,
                                      places_left=1 if not waiting_list else 0,
-                                     active_status=active_status)
+                                     active_status=active_status, waiting_list=waiting_list)
     if early is not None:
         return early
     return policies.booking_refusal(

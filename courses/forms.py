@@ -419,19 +419,29 @@ class ResourceForm(forms.ModelForm):
         model = Resource
         fields = ["title", "description", "kind", "category", "file", "url", "public"]
         labels = {"kind": "Type of resource", "file": "File", "url": "Link",
-                  "public": "Anyone can see it (untick for signed-in users only)"}
+                  "public": "Anyone can see it"}
         help_texts = {
             "file": f"PDF, Word, PowerPoint, Excel, PNG or JPEG, up to {RESOURCE_MAX_MB} MB.",
             "url": "Or a link to a page on another site, starting https://",
+            "public": "Untick to show it to signed-in users only.",
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "title": {"required": "Enter a title for the resource"},
+            "kind": {"required": "Choose the type of resource"},
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "file": forms.ClearableFileInput(
+                attrs={"accept": ".pdf,.docx,.pptx,.xlsx,.png,.jpg,.jpeg"}),
+        }
 
     def resource_data(self):
         """The cleaned fields for courses.services.resource_publish / resource_update; "file"
         is a new upload, False when "Clear" was ticked, or None to keep the file there is."""
         data = {name: self.cleaned_data[name]
                 for name in ("title", "description", "kind", "category", "url", "public")}
-        data["file"] = (self.cleaned_data.get("file") or False) if "file" in self.changed_data else None
+        changed = "file" in self.changed_data
+        data["file"] = (self.cleaned_data.get("file") or False) if changed else None
         return data
 
     def clean_file(self):

@@ -468,13 +468,15 @@ def knowledge_check_latest_attempt(*, user, course):
     """The user's own latest attempt at a module's knowledge check, or None."""
     from .models import KnowledgeCheckAttempt
 
-    return KnowledgeCheckAttempt.objects.filter(user=user, course=course).order_by("-at", "-id").first()
+    return (KnowledgeCheckAttempt.objects.filter(user=user, course=course)
+            .order_by("-at", "-id").first())
 
 
 def completion_latest(*, user, course):
     from .models import Completion
 
-    return Completion.objects.filter(user=user, course=course).order_by("-completed_on", "-id").first()
+    return (Completion.objects.filter(user=user, course=course)
+            .order_by("-completed_on", "-id").first())
 
 
 def refresher_years_for(*, course, partnership):
@@ -494,12 +496,12 @@ def training_record_of(*, user):
     """The user's training record, newest first: each completion with its course and the date
     it falls due again (courses.policies.refresher_due_on; DSPP: every three years unless the
     course says otherwise). Paginate it like a queryset."""
+    from django.db.models import Exists, OuterRef
+
     from core.models import Partnership
 
     from .models import Completion
     from .policies import refresher_due_on
-
-    from django.db.models import Exists, OuterRef
 
     partnership = Partnership.load()
     later = Completion.objects.filter(user=OuterRef("user"), course=OuterRef("course"),
@@ -535,7 +537,8 @@ def _review_base():
     from django.db.models.functions import Coalesce, TruncDate
     from django.utils import timezone
 
-    return Coalesce(F("last_reviewed"), TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+    return Coalesce(F("last_reviewed"),
+                    TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
 
 
 def courses_for_review(*, today):
@@ -607,7 +610,8 @@ def resource_categories_visible_to(*, user):
 def resources_for_management():
     from .models import Resource
 
-    return Resource.objects.select_related("category", "published_by").order_by("-published_at", "-id")
+    return (Resource.objects.select_related("category", "published_by")
+            .order_by("-published_at", "-id"))
 
 
 def courses_active():

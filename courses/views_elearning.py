@@ -55,6 +55,7 @@ class ElearningModuleView(SignedInMixin, ElearningCourseMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["question_count"] = selectors.knowledge_check_questions(course=self.course).count()
+        ctx["required_for"] = list(selectors.courses_requiring(course=self.course))
         ctx["record"] = self.record_line()
         ctx["today"] = timezone.localdate()
         return ctx

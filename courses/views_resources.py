@@ -72,7 +72,8 @@ class ResourceDownloadView(View):
             as_attachment=content_type not in INLINE_TYPES,
             filename=f"{slugify(resource.title) or 'resource'}{extension}",
         )
-        response["Cache-Control"] = "public, max-age=3600" if resource.public else "private, no-store"
+        response["Cache-Control"] = ("public, max-age=3600" if resource.public
+                                     else "private, no-store")
         return response
 
 

@@ -277,6 +277,14 @@ def test_the_module_page_shows_the_content_written_on_the_site_as_paragraphs(cli
     assert reverse("courses:elearning-check", args=[module.slug]) in page
 
 
+def test_the_module_page_names_the_courses_it_must_come_before(client, module, level3):
+    client.force_login(UserFactory())
+    page = client.get(reverse("courses:elearning-module", args=[module.slug])).content.decode()
+    assert "Complete this module, including its knowledge check, before you book:" in page
+    assert (f'<a href="{reverse("courses:course-detail", args=[level3.slug])}">'
+            f'{level3.title}</a> (Level 3)') in page
+
+
 def test_an_external_module_opens_in_a_new_tab_and_says_so(client, module):
     module.module_url = "https://elearning.example.org/child-exploitation"
     module.module_content = ""
@@ -491,7 +499,8 @@ def test_the_training_record_costs_the_same_for_one_line_or_a_full_page(client, 
     client.get(url)  # warm the session and the partnership row
     one, _ = count_queries(client, url)
     for n in range(40):
-        Completion.objects.create(user=delegate, course=CourseFactory(refresher_years=n % 3 or None),
+        course = CourseFactory(refresher_years=n % 3 or None)
+        Completion.objects.create(user=delegate, course=course,
                                   completed_on=date(2024, 1, 1) + timedelta(days=n),
                                   source=Completion.Source.ATTENDANCE)
     many, response = count_queries(client, url)

@@ -227,7 +227,7 @@ def test_an_officer_publishes_a_link_for_signed_in_users_only(officer_client):
         ({"file": upload("leaflet.pdf", b"<html>not a pdf</html>")}, "file",
          "The file is named .pdf but is not a PDF file."),
         ({"url": "not a link"}, "url", "Enter a valid URL."),
-        ({"title": ""}, "title", "This field is required."),
+        ({"title": ""}, "title", "Enter a title for the resource"),
     ],
     ids=["neither", "both", "wrong-type", "pretends-to-be-pdf", "bad-link", "no-title"],
 )

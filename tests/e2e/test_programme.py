@@ -26,7 +26,7 @@ from .test_staff_mfa import current_code
 pytestmark = pytest.mark.e2e
 
 axe = Axe()
-DATE = re.compile(r"^Date\*?$")  # required fields' labels end with an asterisk
+DATE = re.compile(r"^\s*Date\W*$")  # required fields' labels end with an asterisk
 
 
 def assert_no_violations(page):
