@@ -107,7 +107,8 @@ class EventForm(forms.Form):
             kwargs["initial"] = self.initial_from(event)
         super().__init__(*args, **kwargs)
         self.course = course
-        self.fields["venue"].queryset = selectors.venues_for_choice(keep=getattr(event, "venue", None))
+        self.fields["venue"].queryset = selectors.venues_for_choice(
+            keep=getattr(event, "venue", None))
         # Anyone can be posted (so the service can name who is not in the pool and why);
         # only the course's Training Pool is offered.
         self.fields["facilitators"].queryset = selectors.people_for_choice()
@@ -173,8 +174,9 @@ class EventForm(forms.Form):
 
 
 class EventDuplicateForm(forms.Form):
-    date = date_field("Date of the new event",
-                      help_text="The new event keeps the same times, venue, places and facilitators.")
+    date = date_field(
+        "Date of the new event",
+        help_text="The new event keeps the same times, venue, places and facilitators.")
 
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)

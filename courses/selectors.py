@@ -359,8 +359,9 @@ def events_for_programme(*, user, start_from=None, course=None, format=None, sta
     events = Event.objects.select_related("course", "venue", "officer").prefetch_related(
         Prefetch("facilitators", queryset=User.objects.order_by("first_name", "last_name")))
     if start_from:
-        from core.calendar import LONDON
         from datetime import datetime, time
+
+        from core.calendar import LONDON
 
         events = events.filter(end__gte=datetime.combine(start_from, time(0), tzinfo=LONDON))
     if course:
@@ -440,11 +441,18 @@ class _Lines:
         return self.make(self.queryset[key])
 
 
+def elearning_modules_listed():
+    """E-learning modules in the catalogue (active), live or coming soon."""
+    from .models import Format
+
+    return Course.objects.filter(active=True, format=Format.E_LEARNING)
+
+
 def elearning_modules_open():
     """E-learning modules a signed-in delegate may take: live and active."""
-    from .models import CourseStatus, Format
+    from .models import CourseStatus
 
-    return Course.objects.filter(active=True, status=CourseStatus.LIVE, format=Format.E_LEARNING)
+    return elearning_modules_listed().filter(status=CourseStatus.LIVE)
 
 
 def knowledge_check_questions(*, course):

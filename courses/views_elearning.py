@@ -22,10 +22,12 @@ from .forms import CourseReviewForm, KnowledgeCheckForm
 class ElearningCourseMixin:
     """The live e-learning module named in the URL (any other course: page not found)."""
 
+    def modules(self):
+        return selectors.elearning_modules_open()
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.course = get_object_or_404(selectors.elearning_modules_open(),
-                                            slug=kwargs["slug"])
+            self.course = get_object_or_404(self.modules(), slug=kwargs["slug"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -51,6 +53,10 @@ class ElearningModuleView(SignedInMixin, ElearningCourseMixin, TemplateView):
     then the way to its knowledge check."""
 
     template_name = "courses/elearning/elearning_module.html"
+
+    def modules(self):
+        # A module coming soon has a page that says so (the catalogue links to it).
+        return selectors.elearning_modules_listed()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -30,7 +30,6 @@ from .forms import (
     TrainingPoolRemoveForm,
     VenueForm,
 )
-from .models import EventStatus
 
 
 def form_refused(form, exc):
@@ -156,7 +155,8 @@ class EventCreateView(PermissionMixin, View):
             return None, EventCourseChoiceForm()
         chooser = EventCourseChoiceForm(request.GET)
         raw = request.GET.get("course", "")
-        course = selectors.course_for_programme(user=request.user, pk=raw) if raw.isdigit() else None
+        course = (selectors.course_for_programme(user=request.user, pk=raw)
+                  if raw.isdigit() else None)
         if course is not None and course.is_e_learning:
             chooser.is_valid()
             chooser.errors.pop("course", None)
@@ -245,9 +245,7 @@ class EventDuplicateView(PermissionMixin, EventObjectMixin, View):
                 new, left_out = services.event_duplicate(event=self.object, by=request.user,
                                                          on=form.cleaned_data["date"])
             except DomainError as exc:
-                form_refused(form, exc)
-                for field in ("end_time", "capacity", "facilitators", "joining_link", "venue"):
-                    form.errors.pop(field, None)
+                form_refused(form, exc)  # e.g. the partnership's maximum places changed since
             else:
                 messages.success(request, f"The event is copied: {event_words(new)}. Check the "
                                           "joining link and set the prep meeting.")

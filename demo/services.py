@@ -15,6 +15,7 @@ from core.models import Partnership
 from courses.models import Category, Course, CourseStatus, TrainingPoolMembership
 
 from . import data
+from .bookings import demo_bookings_load, demo_bookings_summary
 from .elearning import demo_elearning_load
 from .events import demo_events_load, demo_events_summary
 
@@ -171,6 +172,7 @@ def demo_load(*, now):
             result.created["Training Pool places"] += 1
     demo_events_load(now=now, result=result)  # venues and a year of events (demo/events.py)
     demo_elearning_load(now=now, result=result)  # modules, reviews, resources (demo/elearning.py)
+    demo_bookings_load(now=now, result=result)  # places, a waiting list, a register (demo/bookings.py)
     return result
 
 
@@ -193,4 +195,5 @@ def demo_summary():
         f"{TrainingPoolMembership.objects.count()} Training Pool places",
         f"{waiting} organisation request(s) waiting for an officer",
         demo_events_summary(now=timezone.now()),
+        demo_bookings_summary(),
     ]

@@ -299,10 +299,22 @@ def test_an_external_module_opens_in_a_new_tab_and_says_so(client, module):
     assert "The module opens in a new tab." in page
 
 
+def test_a_module_coming_soon_says_so_and_has_no_check_yet(client, module):
+    module.status, module.expected = CourseStatus.COMING_SOON, "August 2027"
+    module.save()
+    client.force_login(UserFactory())
+
+    page = client.get(reverse("courses:elearning-module", args=[module.slug])).content.decode()
+
+    assert "This module is coming soon: August 2027." in page
+    assert "Start the knowledge check" not in page and "Child exploitation is abuse" not in page
+    assert client.get(reverse("courses:elearning-check", args=[module.slug])).status_code == 404
+    assert client.get(reverse("courses:elearning-result", args=[module.slug])).status_code == 404
+
+
 @pytest.mark.parametrize(
-    "change",
-    [{"format": Format.CLASSROOM}, {"status": CourseStatus.COMING_SOON}, {"active": False}],
-    ids=["not-e-learning", "coming-soon", "withdrawn"],
+    "change", [{"format": Format.CLASSROOM}, {"active": False}],
+    ids=["not-e-learning", "withdrawn"],
 )
 def test_only_a_live_e_learning_module_has_module_pages(client, module, change):
     for name, value in change.items():

@@ -420,7 +420,7 @@ def many_events(n, **kwargs):
     from tests.factories import UserFactory
 
     events = []
-    for i in range(n):
+    for _ in range(n):
         facilitators = [UserFactory(roles=[Role.FACILITATOR]) for _ in range(2)]
         events.append(EventFactory(course=CourseFactory(format=Format.CLASSROOM),
                                    venue=VenueFactory(), facilitators=facilitators,
@@ -592,3 +592,43 @@ def test_an_id_that_does_not_exist_is_not_found(client, officer):
                  "courses:manage-course-update", "courses:manage-pool",
                  "courses:manage-venue-update"):
         assert client.get(reverse(name, kwargs={"pk": 999999})).status_code == 404
+
+
+def _courses(n, course):
+    for _ in range(n):
+        c = CourseFactory()
+        EventFactory(course=c)
+        TrainingPoolMembership.objects.create(course=c,
+                                              facilitator=UserFactory(roles=[Role.FACILITATOR]))
+
+
+def _venues(n, course):
+    for _ in range(n):
+        EventFactory(course=course, venue=VenueFactory())
+
+
+def _pool(n, course):
+    for _ in range(n):
+        TrainingPoolMembership.objects.create(course=course,
+                                              facilitator=UserFactory(roles=[Role.FACILITATOR]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, add", [("courses:manage-course-list", _courses),
+                                       ("courses:manage-venue-list", _venues),
+                                       ("courses:manage-pool", _pool)],
+                         ids=["courses", "venues", "training-pool"])
+def test_the_other_programme_lists_cost_the_same_for_1_or_30_rows_and_are_paginated(
+        client, officer, name, add):
+    course = CourseFactory(format=Format.CLASSROOM)
+    url = (reverse(name, kwargs={"pk": course.pk}) if name == "courses:manage-pool"
+           else reverse(name))
+    add(1, course)
+    client.get(url)
+    _, one = count_queries(client, url)
+    add(29, course)
+    response, thirty = count_queries(client, url)
+    assert one == thirty
+    assert response.context["paginator"].count >= 30
+    assert response.context["is_paginated"] and "page=2" in response.content.decode()
+    assert client.get(url, {"page": 2}).status_code == 200
