@@ -54,6 +54,13 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
 
+# First path segments under /courses/ that belong to other pages: a course page at
+# /courses/<slug>/ must never take one of them.
+RESERVED_COURSE_SLUGS = frozenset({
+    "manage", "events", "resources", "my-record", "newsletters", "training-pool", "calendar-ics",
+})
+
+
 class Course(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -112,7 +119,9 @@ class Course(models.Model):
         if not self.slug:
             base = slugify(self.title)[:190] or "course"
             slug, n = base, 2
-            while Course.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            while slug in RESERVED_COURSE_SLUGS or (
+                Course.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+            ):
                 slug, n = f"{base}-{n}", n + 1
             self.slug = slug
         super().save(*args, **kwargs)
