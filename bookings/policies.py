@@ -26,7 +26,8 @@ def arrival_outcome(*, minutes_late, contacted_team, length, partnership):
     day = "a half day or less" if length == Length.HALF_DAY else "a full day"
     late = f"{minutes} minute{'s' if minutes != 1 else ''} late"
     if minutes <= limit:
-        return ArrivalOutcome(True, f"{late}: admitted (up to {limit} minutes is allowed on {day}).")
+        return ArrivalOutcome(
+            True, f"{late}: admitted (up to {limit} minutes is allowed on {day}).")
     if contacted_team:
         return ArrivalOutcome(
             True, f"{late}, but contacted the training team: admitted.")

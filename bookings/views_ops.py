@@ -14,7 +14,6 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from core.calendar import london_date
 from core.exceptions import DomainError
-from core.models import Partnership
 from core.permissions import PermissionMixin, SignedInMixin
 from courses.selectors import training_record_of
 
@@ -70,7 +69,7 @@ class EventRegisterView(RegisterEventMixin, TemplateView):
         return self.render_to_response(self.get_context_data(page_obj=page, forms=forms))
 
     def post(self, request, *args, **kwargs):
-        event = self.get_event()
+        self.get_event()
         if (problem := self._open_problem()):
             messages.error(request, problem)
             return redirect(request.get_full_path())
@@ -108,7 +107,7 @@ class EventRegisterView(RegisterEventMixin, TemplateView):
         context.update(
             event=self.event, course=self.event.course,
             counts=selectors.register_counts(event=self.event),
-            closed_reason=self._open_problem(), partnership=Partnership.load(),
+            closed_reason=self._open_problem(),
             is_paginated=page.paginator.num_pages > 1, paginator=page.paginator,
         )
         return context
@@ -124,7 +123,8 @@ class EventSheetPdfView(RegisterEventMixin, TemplateView):
         pdf = event_sheet_pdf(kind=self.kind, event=event,
                               bookings=list(selectors.register_bookings(event=event)), now=now)
         response = HttpResponse(pdf, content_type="application/pdf")
-        name = f"{self.filename}-{event.course.slug[:50]}-{timezone.localtime(event.start):%Y-%m-%d}.pdf"
+        day = timezone.localtime(event.start)
+        name = f"{self.filename}-{event.course.slug[:50]}-{day:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'inline; filename="{name}"'
         return response
 
@@ -255,7 +255,6 @@ class MyTrainingView(SignedInMixin, TemplateView):
             waiting=self._section("waiting", selectors.my_bookings_waiting(user=user, now=now)),
             past=self._section("past", selectors.my_bookings_past(user=user, now=now)),
             record=self._section("record", training_record_of(user=user)),
-            partnership=Partnership.load(),
             cancel_states=(BookingStatus.BOOKED, BookingStatus.PENDING_APPROVAL),
         )
         return context

@@ -172,7 +172,7 @@ def demo_load(*, now):
             result.created["Training Pool places"] += 1
     demo_events_load(now=now, result=result)  # venues and a year of events (demo/events.py)
     demo_elearning_load(now=now, result=result)  # modules, reviews, resources (demo/elearning.py)
-    demo_bookings_load(now=now, result=result)  # places, a waiting list, a register (demo/bookings.py)
+    demo_bookings_load(now=now, result=result)  # places, waiting list, register (demo/bookings.py)
     return result
 
 

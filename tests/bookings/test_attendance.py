@@ -20,8 +20,7 @@ from bookings.signals import attendance_marked
 from core.audit import AuditEntry
 from core.calendar import LONDON
 from core.exceptions import DomainError
-from core.models import Partnership
-from courses.models import Completion, Event, EventStatus, Length
+from courses.models import Completion, Event, Length
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
 
 FULL, HALF = Length.FULL_DAY, Length.HALF_DAY

@@ -61,53 +61,65 @@ class BookingMachine(RuleBasedStateMachine):
         self.now += timedelta(minutes=1)
         return self.now
 
+    def holders_of(self, status):
+        """Indexes of the delegates whose active booking is in `status`."""
+        ids = set(self.bookings().filter(status=status).values_list("delegate_id", flat=True))
+        return [i for i, d in enumerate(self.delegates) if d.pk in ids]
+
+    def pick(self, data, status):
+        """One of the delegates in `status` (the step does nothing if there is none), so that
+        most steps act rather than find nothing to do."""
+        candidates = self.holders_of(status)
+        return data.draw(st.sampled_from(candidates)) if candidates else None
+
     # Rules --------------------------------------------------------------------------------
+
+    @rule(data=st.data())
+    def someone_new_books_or_joins_the_waiting_list(self, data):
+        """What the event page offers a delegate without a booking: a place, or the waiting
+        list when the event is full."""
+        ids = set(self.bookings().filter(status__in=ACTIVE).values_list("delegate_id", flat=True))
+        free = [i for i, d in enumerate(self.delegates) if d.pk not in ids]
+        if not free:
+            return
+        self.book(data.draw(st.sampled_from(free)))
 
     @rule(i=who)
     def book(self, i):
+        """Anyone presses the button, whether or not they already have a booking."""
         expected = self.active(i) is None and self.free_places() > 0
         try:
             booking = services.booking_create(event=self.event, delegate=self.delegates[i],
                                               now=self.tick())
         except services.EventFull:
             assert not expected and self.free_places() == 0
+            booking = services.waitlist_join(event=self.event, delegate=self.delegates[i],
+                                             now=self.tick())
+            assert booking.status == BookingStatus.WAITLISTED
         except DomainError:
             assert not expected and self.active(i) is not None
         else:
             assert expected and booking.status == BookingStatus.BOOKED
 
-    @rule(i=who)
-    def join(self, i):
-        expected = self.active(i) is None and self.free_places() == 0
-        try:
-            booking = services.waitlist_join(event=self.event, delegate=self.delegates[i],
-                                             now=self.tick())
-        except DomainError:
-            assert not expected
-        else:
-            assert expected and booking.status == BookingStatus.WAITLISTED
-
-    @rule(i=who)
-    def cancel(self, i):
-        booking = self.active(i)
-        if booking is None or booking.status != BookingStatus.BOOKED:
+    @rule(data=st.data())
+    def cancel(self, data):
+        if (i := self.pick(data, BookingStatus.BOOKED)) is None:
             return
+        booking = self.active(i)
         services.booking_cancel(booking=booking, by=self.delegates[i], now=self.tick())
         assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CANCELLED
 
-    @rule(i=who)
-    def leave(self, i):
-        booking = self.active(i)
-        if booking is None or booking.status != BookingStatus.WAITLISTED:
+    @rule(data=st.data())
+    def leave(self, data):
+        if (i := self.pick(data, BookingStatus.WAITLISTED)) is None:
             return
-        services.waitlist_leave(booking=booking, by=self.delegates[i], now=self.tick())
+        services.waitlist_leave(booking=self.active(i), by=self.delegates[i], now=self.tick())
 
-    @rule(i=who)
-    def accept(self, i):
-        booking = self.active(i)
-        if booking is None or booking.status != BookingStatus.OFFERED:
+    @rule(data=st.data())
+    def accept(self, data):
+        if (i := self.pick(data, BookingStatus.OFFERED)) is None:
             return
-        now = self.tick()
+        booking, now = self.active(i), self.tick()
         try:
             services.offer_accept(booking=booking, by=self.delegates[i], now=now)
         except DomainError:
@@ -115,12 +127,11 @@ class BookingMachine(RuleBasedStateMachine):
         else:
             assert Booking.objects.get(pk=booking.pk).status == BookingStatus.BOOKED
 
-    @rule(i=who)
-    def decline(self, i):
-        booking = self.active(i)
-        if booking is None or booking.status != BookingStatus.OFFERED:
+    @rule(data=st.data())
+    def decline(self, data):
+        if (i := self.pick(data, BookingStatus.OFFERED)) is None:
             return
-        services.offer_decline(booking=booking, by=self.delegates[i], now=self.tick())
+        services.offer_decline(booking=self.active(i), by=self.delegates[i], now=self.tick())
 
     @rule(hours=st.integers(min_value=1, max_value=60))
     def time_passes_and_offers_expire(self, hours):
@@ -129,22 +140,21 @@ class BookingMachine(RuleBasedStateMachine):
                                      offer_expires_at__lte=self.now).count()
         assert services.offers_expire(now=self.now) == due
 
-    @rule(i=who, j=who)
-    def substitute(self, i, j):
-        booking = self.active(i)
-        if booking is None or booking.status != BookingStatus.BOOKED:
+    @rule(data=st.data(), j=who)
+    def substitute(self, data, j):
+        if (i := self.pick(data, BookingStatus.BOOKED)) is None:
             return
-        taken_before = self.free_places()
+        free_before = self.free_places()
         expected = i != j and self.active(j) is None
         try:
-            services.booking_substitute(booking=booking, by=self.delegates[i],
+            services.booking_substitute(booking=self.active(i), by=self.delegates[i],
                                         to_email=self.delegates[j].email, now=self.tick())
         except DomainError:
             assert not expected
         else:
             assert expected
-            assert Booking.objects.get(pk=booking.pk).delegate == self.delegates[j]
-        assert self.free_places() == taken_before  # a substitution frees no place
+            assert self.active(j) is not None and self.active(i) is None
+        assert self.free_places() == free_before  # a substitution frees no place
 
     # Invariants ---------------------------------------------------------------------------
 

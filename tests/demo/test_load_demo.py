@@ -318,11 +318,14 @@ def test_a_year_of_events_from_a_month_ago_to_eleven_months_ahead():
         assert timezone.localdate(event.prep_meeting_at) <= local - timedelta(days=7), event
         assert event.status == (
             EventStatus.COMPLETED if local < today else EventStatus.SCHEDULED), event
-        assert event.places_taken == 0
+        # demo/bookings.py books some places: the count matches the bookings holding one.
+        assert event.places_taken == event.bookings.filter(
+            status__in=["booked", "pending_approval", "offered"]).count()
         if event.course.format == Format.VIRTUAL:
             assert event.venue is None
             assert event.joining_link.startswith("https://teams.example/meet/")
-            assert event.capacity == Partnership.load().capacity_virtual
+            # One online session is a small group (demo/bookings.py), full with a waiting list.
+            assert event.capacity in (Partnership.load().capacity_virtual, 4)
             assert local > today  # "ETA Imminent": only dates to come are published
         else:
             assert event.venue is not None and not event.joining_link
