@@ -128,3 +128,6 @@ class Substitution(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.booking.event}: {self.from_delegate} to {self.to_email}"

@@ -3,10 +3,12 @@ atomic, locking what it decides on, audited; side effects queued with transactio
 
 Each part of the bookings issue adds its services below its own heading."""
 
+import time as _time
 from datetime import datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 
 from core.audit import audit_record
 from core.calendar import LONDON, london_date
@@ -15,19 +17,17 @@ from core.models import Partnership
 from courses.models import Completion, Event, EventStatus
 
 from . import policies
-from .models import ATTENDANCE, Booking, BookingStatus
-from .signals import attendance_marked
-
-# booking-core
-import time as _time
-
-from django.db import IntegrityError
-from django.db.models import F
-from django.urls import reverse
-
 from .checks import booking_refusals
 from .emails import booking_email_queue, site_url
-from .models import ACTIVE, LateCancellationReason, Substitution
+from .models import (
+    ACTIVE,
+    ATTENDANCE,
+    Booking,
+    BookingStatus,
+    LateCancellationReason,
+    Substitution,
+)
+from .signals import attendance_marked
 
 # Register and attendance ---------------------------------------------------------------------
 

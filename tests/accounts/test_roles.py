@@ -9,17 +9,17 @@ from django.urls import get_resolver, reverse
 from accounts.models import Organisation, OrganisationRequest, Sector
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from core.models import AuditEntry
-from tests.bookings.ops_pages import OPS_PAGES, ops_page_url
-from tests.courses.elearning_pages import (
-    ELEARNING_PAGES,
-    ELEARNING_PUBLIC_PAGES,
-    elearning_page_url,
-)
 from tests.bookings.core_pages import (
     CORE_PAGES,
     CORE_PUBLIC_PAGES,
     core_page_url,
     core_public_url,
+)
+from tests.bookings.ops_pages import OPS_PAGES, ops_page_url
+from tests.courses.elearning_pages import (
+    ELEARNING_PAGES,
+    ELEARNING_PUBLIC_PAGES,
+    elearning_page_url,
 )
 from tests.courses.programme_pages import PROGRAMME_PAGES, programme_page_url
 from tests.factories import OrganisationFactory, UserFactory
