@@ -30,6 +30,9 @@ HOLDS_PLACE = (BookingStatus.BOOKED, BookingStatus.PENDING_APPROVAL, BookingStat
 # States in which the delegate is still "on" the event: one such booking per delegate.
 ACTIVE = (*HOLDS_PLACE, BookingStatus.WAITLISTED)
 ATTENDANCE = (BookingStatus.ATTENDED, BookingStatus.NOT_ADMITTED, BookingStatus.NO_SHOW)
+# Event.places_taken counts these: places held now, and places used once the register is
+# marked (so "12 of 30 booked" stays true after the event).
+COUNTED = (*HOLDS_PLACE, *ATTENDANCE)
 
 
 class LateCancellationReason(models.TextChoices):

@@ -9,8 +9,9 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.calendar import LONDON
 from courses.models import Event
-from courses.signals import event_cancelled
+from courses.signals import event_cancelled, event_places_added
 
+from .emails import booking_email_queue
 from .models import ACTIVE, Booking, BookingStatus
 
 
@@ -51,23 +52,28 @@ def bookings_cancel_for_cancelled_event(*, event, by, reason, now):
         "reason": reason,
         "course_path": reverse("courses:course-detail", kwargs={"slug": locked.course.slug}),
     }
-    messages = [
-        ([b.delegate.email], {**context, "name": b.delegate.first_name or b.delegate.email,
-                              "was_waitlisted": before[b.pk] == BookingStatus.WAITLISTED})
-        for b in bookings
-    ]
-
-    def send():
-        from core.tasks import email_send
-
-        for to, ctx in messages:
-            email_send.delay(to=to, template="bookings/event_cancelled_by_partnership",
-                             context=ctx)
-
-    transaction.on_commit(send)
+    for b in bookings:
+        had_invite = before[b.pk] == BookingStatus.BOOKED
+        if had_invite:
+            # The same UID with a higher SEQUENCE takes the invite out of their calendar.
+            b.ics_sequence += 1
+            b.save(update_fields=["ics_sequence"])
+        booking_email_queue(
+            booking=b, template="event_cancelled_by_partnership",
+            ics="CANCEL" if had_invite else None,
+            extra={**context, "name": b.delegate.first_name or b.delegate.email,
+                   "was_waitlisted": before[b.pk] == BookingStatus.WAITLISTED},
+        )
     return bookings
 
 
 @receiver(event_cancelled, dispatch_uid="bookings.cancel_places_of_cancelled_event")
 def on_event_cancelled(sender, event, by, reason, **kwargs):
     bookings_cancel_for_cancelled_event(event=event, by=by, reason=reason, now=timezone.now())
+
+
+@receiver(event_places_added, dispatch_uid="bookings.offer_added_places")
+def on_event_places_added(sender, event, by, **kwargs):
+    from .services import offer_next
+
+    offer_next(event=event, now=timezone.now())

@@ -106,11 +106,8 @@ def attendance_mark(*, booking, by, outcome, minutes_late=None, contacted_team=N
         was = (locked.status, locked.minutes_late, locked.contacted_team)
         if was == (status, minutes_late, contacted_team):
             return locked  # the same mark again: nothing to record
-        if locked.status not in ATTENDANCE:
-            # A booked place is used up once the delegate is marked: Event.places_taken counts
-            # the bookings that hold a place (bookings.models.HOLDS_PLACE).
-            event.places_taken = max(event.places_taken - 1, 0)
-            event.save(update_fields=["places_taken"])
+        # Marking the register moves a booking from HOLDS_PLACE to ATTENDANCE: both are
+        # COUNTED in Event.places_taken, so the count does not change.
         locked.status, locked.minutes_late, locked.contacted_team = (
             status, minutes_late, contacted_team)
         locked.attendance_marked_at, locked.attendance_marked_by = now, by

@@ -18,7 +18,7 @@ from core.models import Partnership
 
 from . import policies
 from .models import Course, CourseStatus, Event, EventStatus, Format, TrainingPoolMembership, Venue
-from .signals import event_cancelled
+from .signals import event_cancelled, event_places_added
 
 
 class ProgrammeRefused(DomainError):
@@ -281,11 +281,16 @@ def event_update(*, event, by, start, end, venue=None, joining_link="", capacity
     if course is not None and course.pk != locked.course_id and locked.places_taken:
         raise DomainError("Delegates have places on this event, so its course cannot change: "
                           "cancel it and create an event for the other course.", field="course")
-    return _event_write(
+    places_before = locked.capacity
+    saved = _event_write(
         event=locked, by=by, action="event.update", course=course or locked.course,
         start=start, end=end, venue=venue, joining_link=joining_link, capacity=capacity,
         facilitators=facilitators, officer=officer, prep_meeting_at=prep_meeting_at,
         notes_for_delegates=notes_for_delegates)
+    if saved.capacity > places_before:
+        # New places go to the waiting list straight away (the bookings app offers them).
+        transaction.on_commit(lambda: event_places_added.send(sender=Event, event=saved, by=by))
+    return saved
 
 
 @transaction.atomic

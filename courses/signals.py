@@ -4,3 +4,7 @@ from django.dispatch import Signal
 # The bookings app receives it to cancel the places and tell the booked delegates, so that
 # courses never imports bookings (dependencies run one way: courses <- bookings).
 event_cancelled = Signal()
+
+# Sent (after commit) when an officer adds places to an event: kwargs event, by. The bookings
+# app offers them to the waiting list at once.
+event_places_added = Signal()

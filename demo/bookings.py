@@ -19,7 +19,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import F
 
 from accounts.models import User
-from bookings.models import HOLDS_PLACE, Booking, BookingStatus
+from bookings.models import COUNTED, Booking, BookingStatus
 from core.calendar import LONDON, london_date, working_days_between
 from courses.models import Completion, Event, EventStatus
 
@@ -101,7 +101,7 @@ def _book(event, rows, *, demo, now, result):
             booking.late_cancellation_detail = "Signed off sick by my GP for the week."
         booking.save()
         result.created["bookings"] += 1
-        taken += status in HOLDS_PLACE
+        taken += status in COUNTED
         if status == BookingStatus.ATTENDED:
             _, created = Completion.objects.get_or_create(
                 user=person, event=event, source=Completion.Source.ATTENDANCE,

@@ -125,9 +125,9 @@ def test_attended_adds_the_course_to_the_training_record_once(officer):
     assert completion.completed_on == event.start.astimezone(LONDON).date()
     marked.refresh_from_db()
     assert marked.attendance_marked_by == officer and marked.attendance_marked_at == now
-    # The place was used: it no longer counts as held (and only once).
+    # The place was used: it still counts, so "1 of N booked" stays true after the event.
     event.refresh_from_db()
-    assert event.places_taken == 0
+    assert event.places_taken == 1
     assert AuditEntry.objects.filter(action="booking.attendance_mark").count() == 1
 
 
@@ -168,7 +168,7 @@ def test_correcting_attended_to_no_show_takes_the_course_off_the_record(officer)
     assert booking.status == BookingStatus.NO_SHOW and booking.contacted_team is False
     assert not Completion.objects.filter(user=booking.delegate).exists()
     event.refresh_from_db()
-    assert event.places_taken == 0  # freed once, not twice
+    assert event.places_taken == 1  # a used place is never handed out again
 
 
 @pytest.mark.django_db

@@ -546,3 +546,26 @@ def test_an_invitation_lapses_when_the_place_is_cancelled(event, now):
     with pytest.raises(DomainError, match="lapsed"):
         services.substitution_accept(substitution=invitation, user=newcomer, now=now)
     assert not Booking.objects.filter(delegate=newcomer).exists()
+
+
+@pytest.mark.django_db
+def test_places_an_officer_adds_are_offered_to_the_waiting_list_at_once(
+        make_user, django_capture_on_commit_callbacks, mailoutbox):
+    """Adding places is like freeing them: the head of the waiting list is offered one."""
+    from accounts.roles import Role
+    from courses import services as course_services
+
+    officer = make_user(Role.OFFICER)
+    event = EventFactory(capacity=1, joining_link="https://teams.example/meet/1")
+    first = services.booking_create(event=event, delegate=UserFactory(), now=timezone.now())
+    waiting = services.waitlist_join(event=event, delegate=UserFactory(), now=timezone.now())
+    assert first.status == BookingStatus.BOOKED and waiting.status == BookingStatus.WAITLISTED
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        course_services.event_update(
+            event=event, by=officer, start=event.start, end=event.end, venue=event.venue,
+            joining_link=event.joining_link, capacity=2, facilitators=[])
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.OFFERED
+    assert [m.to for m in mailoutbox] == [[waiting.delegate.email]]

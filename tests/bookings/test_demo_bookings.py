@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from bookings.models import HOLDS_PLACE, Booking, BookingStatus
+from bookings.models import COUNTED, Booking, BookingStatus
 from courses.models import Completion, Event
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_demo_bookings_fill_every_bookings_page_and_load_once():
     assert late.notice_working_days < 5 and late.late_cancellation_reviewed_at is None
     # Every event's count of places taken matches its bookings that hold one.
     for event in Event.objects.annotate(holding=Count("bookings", filter=Q(
-            bookings__status__in=HOLDS_PLACE))):
+            bookings__status__in=COUNTED))):
         assert event.places_taken == event.holding, event
 
     before = snapshot()

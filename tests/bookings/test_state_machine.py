@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 
 from bookings import services
-from bookings.models import ACTIVE, HOLDS_PLACE, Booking, BookingStatus
+from bookings.models import ACTIVE, COUNTED, HOLDS_PLACE, Booking, BookingStatus
 from core.exceptions import DomainError
 from courses.models import Event
 from tests.factories import EventFactory, OrganisationFactory, UserFactory
@@ -161,7 +161,7 @@ class BookingMachine(RuleBasedStateMachine):
     @invariant()
     def places_are_counted_and_never_exceeded(self):
         event = Event.objects.get(pk=self.event.pk)
-        holding = self.bookings().filter(status__in=HOLDS_PLACE).count()
+        holding = self.bookings().filter(status__in=COUNTED).count()
         assert event.places_taken == holding
         assert holding <= event.capacity
 

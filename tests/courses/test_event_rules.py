@@ -361,8 +361,19 @@ def test_cancelling_an_event_cancels_every_place_and_emails_each_delegate_once(
     assert "The trainer is ill." in delegate_mail.body
     assert f"/courses/{course.slug}/" in delegate_mail.body
     assert "Choose another date" in delegate_mail.alternatives[0][0]
+    # The booked delegate's calendar invite is withdrawn: METHOD:CANCEL, same UID, higher
+    # SEQUENCE; nobody who had no invite gets a cancellation for one.
+    from icalendar import Calendar
+
+    (name, content, mimetype), = delegate_mail.attachments
+    cal = Calendar.from_ical(content)
+    vevent = cal.walk("VEVENT")[0]
+    assert str(cal["METHOD"]) == "CANCEL" and str(vevent["STATUS"]) == "CANCELLED"
+    assert str(vevent["UID"]).startswith(f"booking-{active[BookingStatus.BOOKED].uid}@")
+    assert int(vevent["SEQUENCE"]) == 1
     waitlisted_mail = next(m for m in mail.outbox if m.to == ["waitlisted@example.org"])
     assert "You were on its waiting list" in waitlisted_mail.body
+    assert waitlisted_mail.attachments == []
     facilitator_mail = next(m for m in mail.outbox if m.to == ["fac@partnership.example"])
     assert "The trainer is ill." in facilitator_mail.body
 
