@@ -23,7 +23,7 @@ from pathlib import Path
 
 BASE = Path(__file__).resolve().parent.parent
 DB = BASE / "var" / "screenshots.sqlite3"
-OUT = BASE / "docs" / "screenshots"
+OUT = BASE / "var" / "screenshots" / "review"  # the README set comes from scripts/demo_screenshots.py
 REVIEW = BASE / "var" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
