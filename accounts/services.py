@@ -7,14 +7,37 @@ from core.email import email_send
 from core.exceptions import DomainError
 
 from .models import Organisation, OrganisationRequest, User
-from .roles import ADMIN_ROLES, Role, group_name
+from .roles import ADMIN_ROLES, Role, group_name, user_roles
+
+# Roles whose pages show "their own organisation": the organisation in the profile. Someone
+# holding one must not move themselves to another organisation (and reach its staff or its
+# billing); the training team moves them in the administration.
+ORGANISATION_ROLES = (Role.SAFEGUARDING_LEAD, Role.FINANCE_CONTACT)
+
+
+def _organisation_move_refusal(*, user, organisation, requested):
+    roles = [r for r in ORGANISATION_ROLES if r in user_roles(user)]
+    if not roles or user.organisation_id is None:
+        return None
+    moving = requested or (organisation is not None and organisation.pk != user.organisation_id)
+    if not moving:
+        return None
+    return (f"As {roles[0].label.lower()} for {user.organisation.name} you cannot change your "
+            "organisation yourself: ask the training team to move you.")
 
 
 @transaction.atomic
 def profile_update(*, user, data):
     """Save a delegate's profile (name, job, organisation, staff group, line manager, access
-    needs). An organisation not on the list becomes a request an officer approves."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+    needs). An organisation not on the list becomes a request an officer approves. A
+    safeguarding lead or finance contact keeps their organisation (see ORGANISATION_ROLES)."""
+    user = (User.objects.select_for_update(of=("self",)).select_related("organisation")
+            .get(pk=user.pk))
+    requested = (data.get("organisation") is None and bool(data.get("organisation_not_listed"))
+                 and bool(data.get("organisation_name")))
+    if refusal := _organisation_move_refusal(user=user, organisation=data.get("organisation"),
+                                             requested=requested):
+        raise DomainError(refusal, field="organisation_name")
     for field in ["first_name", "last_name", "job_title", "staff_group", "line_manager_name",
                   "line_manager_email", "access_needs", "newsletter_opt_in"]:
         if field in data:
@@ -123,10 +146,11 @@ def organisation_requests_remind(*, now):
             users_with_permission("accounts.approve_organisation").values_list("email", flat=True)
         )
         if officers:
-            transaction.on_commit(lambda: email_send(
-                to=officers, template="accounts/organisation_requests_waiting",
-                context={"requests": due},
-            ))
+            # Sent inside the transaction that marks the requests: a failed send rolls the
+            # marks back, so the task's retry sends the reminder (after commit, the retry
+            # would find nothing left to send).
+            email_send(to=officers, template="accounts/organisation_requests_waiting",
+                       context={"requests": due})
     return len(due)
 
 

@@ -45,7 +45,11 @@ class ProfileView(SignedInMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        _, request = services.profile_update(user=self.request.user, data=form.cleaned_data)
+        try:
+            _, request = services.profile_update(user=self.request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.form_invalid(form)
         if request:
             messages.info(
                 self.request,
@@ -116,7 +120,9 @@ class OrganisationDirectoryView(PermissionMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.organisations_directory(search=self.request.GET.get("q", "").strip())
+        # A NUL byte cannot go to PostgreSQL in a text value (a 500): drop it.
+        search = self.request.GET.get("q", "").replace("\x00", "").strip()
+        return selectors.organisations_directory(search=search)
 
 
 class OrganisationStaffView(PermissionMixin, ListView):

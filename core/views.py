@@ -43,7 +43,8 @@ class AuditEntryListView(PermissionMixin, ListView):
     def get_queryset(self):
         from .selectors import audit_entries
 
-        return audit_entries(action=self.request.GET.get("action", ""))
+        # A NUL byte cannot go to PostgreSQL in a text value (a 500): drop it.
+        return audit_entries(action=self.request.GET.get("action", "").replace("\x00", ""))
 
 
 def error_403(request, exception=None):

@@ -8,6 +8,7 @@ from datetime import datetime
 from django import forms
 
 from core.calendar import LONDON
+from core.forms import CALENDAR_MAXIMA, calendar_maximum
 
 from . import selectors
 from .models import Course, EventStatus, Format, Resource, Venue
@@ -173,6 +174,11 @@ class EventForm(forms.Form):
         }
 
 
+# The last year an event can be copied to (a month of the programme calendar has the same
+# bound): far beyond any programme, well inside the calendar.
+LAST_YEAR = 2999
+
+
 class EventDuplicateForm(forms.Form):
     date = date_field(
         "Date of the new event",
@@ -186,6 +192,9 @@ class EventDuplicateForm(forms.Form):
         day = self.cleaned_data["date"]
         if day < self.today:
             raise forms.ValidationError("Choose today or a date in the future.")
+        if day.year > LAST_YEAR:
+            # The copy's end is a date after this one: near 9999 it leaves the calendar.
+            raise forms.ValidationError(f"Choose a date before {LAST_YEAR + 1}.")
         return day
 
 
@@ -261,6 +270,7 @@ class CourseForm(forms.ModelForm):
             "Years before this training falls due again. Leave empty for the partnership's "
             "setting.")
         self.fields["category"].empty_label = "No category"
+        calendar_maximum(self.fields["refresher_years"], CALENDAR_MAXIMA["refresher_years"])
 
     def clean_learning_outcomes(self):
         text = self.cleaned_data.get("learning_outcomes") or ""

@@ -155,8 +155,9 @@ class EventCreateView(PermissionMixin, View):
             return None, EventCourseChoiceForm()
         chooser = EventCourseChoiceForm(request.GET)
         raw = request.GET.get("course", "")
+        # isdecimal, not isdigit: "²" is a digit that int() cannot read (a 500).
         course = (selectors.course_for_programme(user=request.user, pk=raw)
-                  if raw.isdigit() else None)
+                  if raw.isdecimal() else None)
         if course is not None and course.is_e_learning:
             chooser.is_valid()
             chooser.errors.pop("course", None)
@@ -298,7 +299,8 @@ class CourseListView(PermissionMixin, ListView):
 
     def get_queryset(self):
         return selectors.courses_for_programme(user=self.request.user,
-                                               q=self.request.GET.get("q", "")[:100])
+                                               q=self.request.GET.get("q", "")[:100]
+                                               .replace("\x00", ""))
 
 
 class CourseFormMixin:

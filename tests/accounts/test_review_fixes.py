@@ -1,0 +1,137 @@
+"""Fixes from the code review (accounts): a role that belongs to one organisation cannot move
+itself to another through the profile; the organisation directory survives a NUL byte; the
+organisation request reminder is not lost when the email fails."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import OrganisationRequest, Sector, StaffGroup
+from accounts.roles import Role
+from tests.factories import OrganisationFactory, UserFactory
+
+PROFILE = reverse("accounts:profile")
+
+
+def profile_data(user, **overrides):
+    data = {
+        "first_name": user.first_name, "last_name": user.last_name,
+        "job_title": user.job_title, "staff_group": StaffGroup.GROUP_2,
+        "line_manager_name": "Morgan Manager",
+        "line_manager_email": "morgan.manager@example.org", "access_needs": "",
+        "organisation_name": user.organisation.name,
+    }
+    data.update(overrides)
+    return data
+
+
+# A safeguarding lead sees their own organisation's staff, a finance contact edits their own
+# organisation's billing: "own" is the organisation in their profile, so they must not be able
+# to switch it themselves and reach another organisation's people or invoices.
+
+ORGANISATION_ROLES = [Role.SAFEGUARDING_LEAD, Role.FINANCE_CONTACT]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ORGANISATION_ROLES, ids=[r.value for r in ORGANISATION_ROLES])
+def test_an_organisation_role_cannot_move_itself_to_another_organisation(client, make_user,
+                                                                         role):
+    own = OrganisationFactory(name="Dudley Council")
+    other = OrganisationFactory(name="Sunny Days Nurseries", sector=Sector.PRIVATE)
+    colleague_elsewhere = UserFactory(organisation=other)
+    user = make_user(role, organisation=own)
+    client.force_login(user)
+
+    response = client.post(PROFILE, profile_data(user, organisation_name=other.name))
+
+    assert response.status_code == 200
+    assert "ask the training team" in response.content.decode()
+    user.refresh_from_db()
+    assert user.organisation == own
+    if role == Role.SAFEGUARDING_LEAD:
+        staff = client.get(reverse("accounts:organisation-staff")).content.decode()
+        assert colleague_elsewhere.email not in staff
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ORGANISATION_ROLES, ids=[r.value for r in ORGANISATION_ROLES])
+def test_an_organisation_role_cannot_ask_to_move_to_a_new_organisation(client, make_user, role):
+    user = make_user(role, organisation=OrganisationFactory(name="Dudley Council"))
+    client.force_login(user)
+
+    response = client.post(PROFILE, profile_data(
+        user, organisation_name="Brand New Charity", organisation_not_listed="on",
+        new_organisation_sector=Sector.VOLUNTARY))
+
+    assert response.status_code == 200
+    assert not OrganisationRequest.objects.filter(requested_by=user).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ORGANISATION_ROLES, ids=[r.value for r in ORGANISATION_ROLES])
+def test_an_organisation_role_still_saves_the_rest_of_its_profile(client, make_user, role):
+    own = OrganisationFactory(name="Dudley Council")
+    user = make_user(role, organisation=own)
+    client.force_login(user)
+
+    response = client.post(PROFILE, profile_data(user, job_title="Designated lead"))
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.job_title, user.organisation) == ("Designated lead", own)
+
+
+@pytest.mark.django_db
+def test_a_delegate_can_still_change_organisation(client):
+    other = OrganisationFactory(name="Sunny Days Nurseries")
+    user = UserFactory(roles=[Role.DELEGATE])
+    client.force_login(user)
+
+    response = client.post(PROFILE, profile_data(user, organisation_name=other.name))
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.organisation == other
+
+
+# Odd input ------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_organisation_directory_ignores_a_nul_byte_in_the_search(client, make_user):
+    OrganisationFactory(name="Dudley Council")
+    client.force_login(make_user(Role.OFFICER))
+
+    response = client.get(reverse("accounts:organisation-list") + "?q=Dud%00ley")
+
+    assert response.status_code == 200
+    assert "Dudley Council" in response.content.decode()
+
+
+# The reminder sweep -----------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_failed_reminder_email_is_sent_again_by_the_retry(monkeypatch, make_user):
+    """A sweep marks what it sent in the transaction that sends it: an SMTP failure must leave
+    the request unmarked, so the task's retry sends the reminder instead of finding nothing."""
+    make_user(Role.OFFICER)
+    requester = UserFactory(organisation=None)
+    now = timezone.now()
+    request = OrganisationRequest.objects.create(
+        name="Little Acorns", sector=Sector.PRIVATE, requested_by=requester,
+        requested_at=now - timezone.timedelta(days=2))
+    sent = []
+
+    def failing(**kwargs):
+        raise OSError("SMTP server unavailable")
+
+    monkeypatch.setattr(services, "email_send", failing)
+    with pytest.raises(OSError):
+        services.organisation_requests_remind(now=now)
+    request.refresh_from_db()
+    assert request.reminded_at is None
+
+    monkeypatch.setattr(services, "email_send", lambda **kwargs: sent.append(kwargs))
+    assert services.organisation_requests_remind(now=now) == 1
+    assert services.organisation_requests_remind(now=now) == 0
+    assert len(sent) == 1
