@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+# load_demo creates logins whose password is in the README: never in production.
+DEMO_DATA_ALLOWED = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"

@@ -1,6 +1,8 @@
 """Fixes from the code review (accounts): a role that belongs to one organisation cannot move
 itself to another through the profile; the organisation directory survives a NUL byte; the
-organisation request reminder is not lost when the email fails."""
+organisation request reminder is not lost when the email fails. And what the review checked
+and found right, kept by a test: an officer in the admin never grants site administration nor
+touches a superuser's account."""
 
 import pytest
 from django.urls import reverse
@@ -135,3 +137,52 @@ def test_a_failed_reminder_email_is_sent_again_by_the_retry(monkeypatch, make_us
     assert services.organisation_requests_remind(now=now) == 1
     assert services.organisation_requests_remind(now=now) == 0
     assert len(sent) == 1
+
+
+# The administration: an officer assigns roles, never site administration ----------------------
+
+def _admin_change_data(user, **extra):
+    data = {
+        "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
+        "job_title": user.job_title, "organisation": user.organisation_id or "",
+        "staff_group": user.staff_group, "line_manager_name": user.line_manager_name,
+        "line_manager_email": user.line_manager_email, "access_needs": "",
+        "groups": list(user.groups.values_list("pk", flat=True)), "is_active": "on",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_make_anyone_a_superuser_in_the_admin(client, make_user):
+    from django.contrib.auth.models import Permission
+
+    officer = make_user(Role.OFFICER)
+    colleague = make_user(Role.OFFICER)
+    permission = Permission.objects.get(codename="delete_user")
+    client.force_login(officer)
+
+    for person in (officer, colleague):
+        url = reverse("admin:accounts_user_change", args=[person.pk])
+        response = client.post(url, _admin_change_data(
+            person, is_superuser="on", is_staff="on", user_permissions=[permission.pk]))
+        assert response.status_code == 302, response.content.decode()[:500]
+        person.refresh_from_db()
+        assert not person.is_superuser
+        assert not person.user_permissions.exists()
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_open_or_change_a_superusers_account(client, make_user, site_admin):
+    client.force_login(make_user(Role.OFFICER))
+
+    for name in ("admin:accounts_user_change", "admin:auth_user_password_change"):
+        url = reverse(name, args=[site_admin.pk])
+        assert client.get(url).status_code in (302, 404), name
+        client.post(url, {"email": "taken@example.org", "password1": "x-Long-enough-9",
+                          "password2": "x-Long-enough-9"})
+    site_admin.refresh_from_db()
+    assert site_admin.email != "taken@example.org"
+    assert site_admin.check_password("correct-horse-battery-7")
+    changelist = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert site_admin.email not in changelist

@@ -370,3 +370,16 @@ def test_the_demo_catalogue_shows_dates_with_places(client):
     assert {"Child Exploitation: Multi-Agency Response", "Domestic Homicide Reviews",
             "Safer Recruitment"} <= titles
     assert "places left" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_to_run_with_production_settings(settings):
+    """The demo logins' password and TOTP secret are public: never create them in production."""
+    from django.core.management import CommandError, call_command
+
+    from accounts.models import User
+
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="not allowed"):
+        call_command("load_demo")
+    assert not User.objects.filter(email="admin@demo.example").exists()

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from demo.services import demo_load, demo_summary
@@ -11,6 +12,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", True):
+            # The demo logins, password and TOTP secret are published in the README.
+            raise CommandError(
+                "Demo data is not allowed with these settings (DEMO_DATA_ALLOWED is off in "
+                "production): it would create accounts whose password is public."
+            )
         result = demo_load(now=timezone.now())
         if result.changed:
             done = [f"{n} {what} created" for what, n in sorted(result.created.items())]
