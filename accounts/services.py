@@ -88,11 +88,18 @@ def organisation_request_decide(*, organisation_request, by, decision, name, sec
     req.save()
     audit_record(actor=by, action=f"organisation_request.{req.status}", target=req,
                  details={"note": note})
-    transaction.on_commit(lambda: email_send(
-        to=[req.requested_by.email], template="accounts/organisation_request_decided",
-        context={"request_obj": req, "user": req.requested_by},
-    ))
+    # Sent by a worker (with retries) so a mail server failure never spoils the officer's page.
+    from .tasks import organisation_request_decided_send
+
+    transaction.on_commit(lambda: organisation_request_decided_send.delay(req.pk))
     return req
+
+
+def organisation_request_decided_email(*, organisation_request):
+    """Tell the delegate what the officer decided about the organisation they asked for."""
+    req = organisation_request
+    email_send(to=[req.requested_by.email], template="accounts/organisation_request_decided",
+               context={"request_obj": req, "user": req.requested_by})
 
 
 @transaction.atomic

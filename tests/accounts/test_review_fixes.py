@@ -186,3 +186,30 @@ def test_an_officer_cannot_open_or_change_a_superusers_account(client, make_user
     assert site_admin.check_password("correct-horse-battery-7")
     changelist = client.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert site_admin.email not in changelist
+
+
+@pytest.mark.django_db
+def test_a_mail_server_failure_does_not_spoil_the_officers_decision(
+        make_user, monkeypatch, django_capture_on_commit_callbacks):
+    """The decision is saved and the email goes through a task (retried), so an SMTP error
+    never reaches the officer's page as a 500."""
+    from django.utils import timezone
+
+    from accounts import services, tasks
+    from accounts.models import OrganisationRequest, Sector
+
+    officer = make_user(Role.OFFICER)
+    delegate = make_user(Role.DELEGATE)
+    req = OrganisationRequest.objects.create(name="Holly House", sector=Sector.PRIVATE,
+                                             requested_by=delegate)
+    queued = []
+    monkeypatch.setattr(tasks.organisation_request_decided_send, "delay", queued.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.organisation_request_decide(
+            organisation_request=req, by=officer, decision="approve", name="Holly House",
+            sector=Sector.PRIVATE, note="", now=timezone.now())
+
+    req.refresh_from_db()
+    assert req.status == OrganisationRequest.Status.APPROVED
+    assert queued == [req.pk]
