@@ -74,6 +74,8 @@ def booking_email_send(*, booking_id, template, to=None, recipient_id=None, ics=
         "event_url": site_url() + reverse("courses:event-detail", kwargs={"pk": event.pk}),
         "notice_working_days": partnership.notice_working_days,
         "offer_hours": partnership.waiting_list_offer_hours,
+        "line_manager_link_days": partnership.line_manager_link_days,
+        "substitution_link_days": partnership.substitution_link_days,
         **(extra or {}),
     }
     return email_send(to=to or [recipient.email], template=f"bookings/{template}",

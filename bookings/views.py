@@ -32,8 +32,6 @@ from .forms import (
 from .ics import CANCEL, REQUEST, booking_ics
 from .models import BookingStatus
 
-LINE_MANAGER_LINK_DAYS = 14
-SUBSTITUTION_LINK_DAYS = 30
 APPROVAL_CHOICES = {"approve": "Agree to this booking", "decline": "Do not agree"}
 
 
@@ -385,7 +383,7 @@ class BookingIcsView(BookingMixin, View):
 
 class LineManagerApprovalView(FormView):
     """No account needed: the signed link is the permission (salt "line-manager-approval",
-    valid for LINE_MANAGER_LINK_DAYS). Two buttons: agree, or do not agree."""
+    valid for Partnership.line_manager_link_days). Two buttons: agree, or do not agree."""
 
     template_name = "bookings/line_manager_approval.html"
     form_class = DecisionForm
@@ -393,7 +391,7 @@ class LineManagerApprovalView(FormView):
     def dispatch(self, request, *args, **kwargs):
         link = policies.signed_link_check(
             token=kwargs["token"], salt=policies.LINE_MANAGER_SALT,
-            max_age=LINE_MANAGER_LINK_DAYS * 24 * 3600)
+            max_age=Partnership.load().line_manager_link_days * 24 * 3600)
         self.problem = link.problem
         self.booking = None
         if link.problem == "invalid":
@@ -411,7 +409,8 @@ class LineManagerApprovalView(FormView):
         context = super().get_context_data(**kwargs)
         booking = self.booking
         context.update(
-            problem=self.problem, booking=booking, link_days=LINE_MANAGER_LINK_DAYS,
+            problem=self.problem, booking=booking,
+            link_days=Partnership.load().line_manager_link_days,
             event=booking.event if booking else None,
             course=booking.event.course if booking else None,
             pending=booking is not None and booking.status == BookingStatus.PENDING_APPROVAL,
@@ -451,7 +450,7 @@ class SubstitutionAcceptView(SignedInMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         link = policies.signed_link_check(
             token=kwargs["token"], salt=policies.SUBSTITUTION_SALT,
-            max_age=SUBSTITUTION_LINK_DAYS * 24 * 3600)
+            max_age=Partnership.load().substitution_link_days * 24 * 3600)
         if link.problem == "invalid":
             raise Http404("This link is not valid")
         self.problem = link.problem

@@ -19,6 +19,8 @@ CALENDAR_MAXIMA = {
     "invoice_overdue_months": 120,
     "content_review_months": 120,
     "refresher_years": 50,
+    "line_manager_link_days": 366,
+    "substitution_link_days": 366,
 }
 
 FIELDSETS = [
@@ -33,7 +35,8 @@ FIELDSETS = [
     ("Programme", ["content_review_months"]),
     ("Places and bookings", ["capacity_virtual", "capacity_conference", "waiting_list_offer_hours",
                              "event_reminder_days", "joining_link_reminder_days",
-                             "line_manager_approval_required"]),
+                             "line_manager_approval_required", "line_manager_link_days",
+                             "substitution_link_days"]),
     ("Evaluation timeline", ["summary_report_days_after_event", "stage_2_days_after_stage_1",
                              "evaluation_reminder_days", "certificate_trigger"]),
     ("Refreshers", ["refresher_years", "refresher_reminder_days"]),

@@ -76,6 +76,12 @@ class Partnership(models.Model):
     event_reminder_days = positive(
         3, "days before an event that booked delegates are reminded of it"
     )
+    line_manager_link_days = positive(
+        14, "days a line manager's approval link stays valid"
+    )
+    substitution_link_days = positive(
+        30, "days a colleague's invitation to take over a place stays valid"
+    )
     line_manager_approval_required = models.BooleanField(
         "line manager must approve each booking", default=False
     )

@@ -363,9 +363,13 @@ def test_a_forged_or_expired_link_does_nothing(client, pending, monkeypatch):
     url = approval_url(pending)
     assert client.get(url[:-3] + "xx/").status_code == 404
     assert client.post(url[:-3] + "xx/", {"decision": "approve"}).status_code == 404
-    from bookings import views
+    import time
 
-    monkeypatch.setattr(views, "LINE_MANAGER_LINK_DAYS", -1)
+    from core.models import Partnership
+
+    days = Partnership.load().line_manager_link_days  # a partnership setting (14)
+    later = time.time() + (days + 1) * 24 * 3600
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
     expired = client.post(url, {"decision": "approve"})
     assert expired.status_code == 200 and "This link has expired" in text(expired)
     assert Booking.objects.get(pk=pending.pk).status == BookingStatus.PENDING_APPROVAL

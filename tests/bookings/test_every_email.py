@@ -91,3 +91,29 @@ def test_every_email_of_a_booking_has_text_html_and_a_valid_calendar(
     # The confirmation invites, the in-time cancellation withdraws the same invitation.
     assert any(v == ["REQUEST"] for v in methods.values()), methods
     assert any(v == ["CANCEL"] for v in methods.values()), methods
+
+
+@pytest.mark.django_db
+def test_link_lifetimes_in_emails_come_from_the_partnership_settings(
+        django_capture_on_commit_callbacks):
+    partnership = Partnership.load()
+    partnership.substitution_link_days, partnership.line_manager_link_days = 7, 5
+    partnership.line_manager_approval_required = True
+    partnership.save()
+    now = timezone.now()
+    organisation = OrganisationFactory(name="Dudley MBC")
+    delegate = UserFactory(organisation=organisation)
+    start = now + timedelta(days=40)
+    event = EventFactory(capacity=3, start=start, end=start + timedelta(hours=3),
+                         joining_link="https://teams.example/meet/x")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_create(event=event, delegate=delegate, now=now)
+    approval = next(m for m in mail.outbox if m.to == [delegate.line_manager_email])
+    assert "The link works for 5 days" in approval.body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.line_manager_decide(booking=booking, approve=True, now=now)
+        booking.refresh_from_db()
+        services.booking_substitute(booking=booking, by=delegate,
+                                    to_email="new.colleague@example.org", now=now)
+    invitation = next(m for m in mail.outbox if m.to == ["new.colleague@example.org"])
+    assert "The link works for 7 days" in invitation.body
