@@ -3,6 +3,7 @@ booking panel on the event page, booking in one step, the waiting list and offer
 in time and late, handing the place to a colleague, the line manager's two buttons. Every
 booking page reaches only the person's own booking: another uuid is a 404."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -55,7 +56,8 @@ def fill(event):
 
 
 def text(response):
-    return re.sub(r"\s+", " ", response.content.decode())
+    """The page as a person reads it: entities unescaped (names like O'Sullivan), spaces folded."""
+    return re.sub(r"\s+", " ", html.unescape(response.content.decode()))
 
 
 # The panel on the event page ----------------------------------------------------------------
