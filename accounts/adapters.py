@@ -12,3 +12,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request):
         return reverse("accounts:profile")
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's own emails (address confirmation, password reset, security notices) go
+        through the outbox like every other email: queued, delivered, retried, visible.
+        Each is a new message (a second reset link is a second email), so the purpose key
+        carries a random part."""
+        import uuid
+
+        from core.outbox import email_queue_message
+
+        message = self.render_mail(template_prefix, email, context)
+        kind = template_prefix.rsplit("/", 1)[-1]
+        email_queue_message(message=message, purpose=f"account:{kind}:{uuid.uuid4().hex}",
+                            template=template_prefix)

@@ -1,10 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from .models import Organisation, OrganisationRequest, User
+from . import policies
+from .models import MembershipRequest, Organisation, OrganisationDomain, OrganisationRequest, User
 from .roles import user_roles
-from .services import user_roles_set
+from .services import user_own_addresses, user_roles_set
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -17,6 +19,13 @@ class EmailUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+    def clean_line_manager_email(self):
+        email = (self.cleaned_data.get("line_manager_email") or "").strip().lower()
+        if email and self.instance.pk and email in user_own_addresses(user=self.instance):
+            raise forms.ValidationError("This is one of the person's own email addresses: "
+                                        "enter their line manager's address.")
+        return email
 
 
 @admin.register(User)
@@ -70,11 +79,48 @@ class UserAdmin(BaseUserAdmin):
         user_roles_set(user=user, roles=user_roles(user), by=request.user)
 
 
+class OrganisationDomainForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationDomain
+        fields = ("domain",)
+
+    def clean_domain(self):
+        domain = policies.domain_normalise(self.cleaned_data.get("domain"))
+        if problem := policies.domain_problem(domain):
+            raise forms.ValidationError(problem)
+        return domain
+
+
+class OrganisationDomainInline(admin.TabularInline):
+    """Delegates whose verified email address is at one of these join without approval."""
+
+    model = OrganisationDomain
+    form = OrganisationDomainForm
+    extra = 1
+    fields = ("domain",)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "sector", "kind", "invoice_email", "active")
     list_filter = ("sector", "active")
-    search_fields = ("name", "kind")
+    search_fields = ("name", "kind", "domains__domain")
+    inlines = [OrganisationDomainInline]
+
+
+@admin.register(MembershipRequest)
+class MembershipRequestAdmin(admin.ModelAdmin):
+    """Decided on the site (the queue page), so that every decision is audited and emailed."""
+
+    list_display = ("user", "organisation", "requested_at", "status", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("user__email", "organisation__name")
+    list_select_related = ("user", "organisation", "decided_by")
+    readonly_fields = ("user", "organisation", "from_organisation", "requested_at", "status",
+                       "decided_by", "decided_at", "decision_note")
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(OrganisationRequest)

@@ -1,12 +1,19 @@
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.db import IntegrityError, transaction
+
+from core.forms import one_line, one_line_validator
 
 from .models import Organisation, Sector, User
 
 
 class SignupForm(AllauthSignupForm):
-    first_name = forms.CharField(max_length=150, label="First name")
-    last_name = forms.CharField(max_length=150, label="Last name")
+    # Names are in email subjects ("... booked a place"): one line.
+    first_name = forms.CharField(max_length=150, label="First name",
+                                 validators=[one_line_validator])
+    last_name = forms.CharField(max_length=150, label="Last name",
+                                validators=[one_line_validator])
 
     field_order = ["first_name", "last_name", "email", "password1", "password2"]
 
@@ -14,6 +21,23 @@ class SignupForm(AllauthSignupForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
+    def try_save(self, request):
+        """A double-clicked "Register" sends two sign-ups that both find the address free;
+        the second insert then breaks the unique email constraint. That click gets the page
+        any sign-up with a registered address gets ("check your email"), not a 500. No
+        "account already exists" email: allauth's limit of one email a few minutes to an
+        address would hold it back after the first click's confirmation anyway (as when
+        someone registers twice in a row), and sending it first would hold back the
+        confirmation the new account needs."""
+        try:
+            with transaction.atomic():
+                return super().try_save(request)
+        except IntegrityError:
+            email = self.cleaned_data.get("email") or ""
+            if not User.objects.filter(email__iexact=email).exists():
+                raise
+        return None, get_adapter().respond_email_verification_sent(request, None)
 
     def save(self, request):
         user = super().save(request)
@@ -33,6 +57,7 @@ class ProfileForm(forms.ModelForm):
         required=False,
         help_text="Start typing and choose your organisation from the list.",
         widget=forms.TextInput(attrs={"list": "organisation-list", "autocomplete": "off"}),
+        validators=[one_line_validator],
     )
     organisation_not_listed = forms.BooleanField(
         label="My organisation is not on the list: ask for it to be added", required=False
@@ -56,18 +81,27 @@ class ProfileForm(forms.ModelForm):
         for name in ["first_name", "last_name", "job_title", "staff_group",
                      "line_manager_name", "line_manager_email"]:
             self.fields[name].required = True
+        one_line(*(self.fields[name] for name in ["first_name", "last_name", "job_title",
+                                                  "line_manager_name"]))
         self.fields["staff_group"].choices = [("", "Choose your staff group")] + list(
             self.fields["staff_group"].choices
         )[1:]
-        if self.instance.organisation_id:
+        # The organisation asked for while it waits for approval (saving the form unchanged
+        # keeps the request; choosing the current organisation withdraws it).
+        from .selectors import membership_request_pending_of
+
+        pending = membership_request_pending_of(user=self.instance) if self.instance.pk else None
+        if pending is not None:
+            self.initial["organisation_name"] = pending.organisation.name
+        elif self.instance.organisation_id:
             self.initial["organisation_name"] = self.instance.organisation.name
 
     def clean_line_manager_email(self):
-        email = self.cleaned_data["line_manager_email"].lower()
-        if email and email == (self.instance.email or "").lower():
-            raise forms.ValidationError(
-                "Enter your line manager's email address, not your own."
-            )
+        from .services import LINE_MANAGER_OWN_ADDRESS, user_own_addresses
+
+        email = self.cleaned_data["line_manager_email"].strip().lower()
+        if email and email in user_own_addresses(user=self.instance):
+            raise forms.ValidationError(LINE_MANAGER_OWN_ADDRESS)
         return email
 
     def clean(self):
@@ -75,6 +109,8 @@ class ProfileForm(forms.ModelForm):
         name = " ".join((data.get("organisation_name") or "").split())
         not_listed = data.get("organisation_not_listed")
         data["organisation"] = None
+        if "organisation_name" in self.errors:
+            return data
         if not name:
             self.add_error("organisation_name", "Enter the organisation you work for.")
             return data
@@ -109,6 +145,7 @@ class OrganisationRequestDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
     name = forms.CharField(
         max_length=200, label="Organisation name as it will appear",
+        validators=[one_line_validator],
         help_text="Correct the spelling if needed. If it matches an existing organisation, "
         "the delegate is added to that one.",
     )
@@ -121,4 +158,46 @@ class OrganisationRequestDecisionForm(forms.Form):
         data = super().clean()
         if data.get("decision") == "decline" and not (data.get("note") or "").strip():
             self.add_error("note", "Say why the request is declined; the delegate is told.")
+        return data
+
+
+class OrganisationDomainsForm(forms.Form):
+    """An officer keeps an organisation's email domains, one a line."""
+
+    domains = forms.CharField(
+        label="Email domains", required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "autocapitalize": "none", "spellcheck": "false"}),
+        help_text="One a line: the part of your staff's email addresses after the @, for "
+        "example derby.gov.uk. Delegates whose verified email address is at one of these "
+        "domains join the organisation without approval. With none, everyone who chooses it "
+        "waits for approval.",
+    )
+
+    def clean_domains(self):
+        from .policies import domain_normalise, domain_problem
+
+        values = [domain_normalise(v) for v in self.cleaned_data["domains"].replace(",", "\n")
+                  .splitlines()]
+        values = [v for v in values if v]
+        problems = [p for p in (domain_problem(v) for v in values) if p]
+        if problems:
+            raise forms.ValidationError(problems)
+        return list(dict.fromkeys(values))
+
+
+class MembershipRequestDecisionForm(forms.Form):
+    DECISIONS = [("approve", "Approve: they join the organisation"),
+                 ("refuse", "Refuse: they stay where they are")]
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect,
+                                 error_messages={"required": "Choose approve or refuse."})
+    note = forms.CharField(
+        label="Note to the delegate", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional when you approve. If you refuse, say why: the delegate is emailed it.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why you refuse the request; the delegate is told.")
         return data

@@ -91,6 +91,76 @@ class OrganisationRequest(models.Model):
         return f"{self.name} ({self.get_status_display()})"
 
 
+class OrganisationDomain(models.Model):
+    """An email domain of an organisation (DOMAIN.md, Organisation membership): a delegate
+    whose verified primary address is at this domain joins the organisation at once. Kept by
+    L&D officers; one domain belongs to one organisation. Stored lower-case (policies)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="domains"
+    )
+    domain = models.CharField(max_length=253, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(domain=Lower("domain")),
+                                   name="organisation_domain_lower_case"),
+        ]
+
+    def __str__(self):
+        return self.domain
+
+
+class MembershipRequest(models.Model):
+    """A delegate asks to join an organisation whose domains do not include their verified
+    email address: its safeguarding lead or an L&D officer approves or refuses. Until then the
+    delegate stays in their current organisation (or none)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    # Where the delegate was when they asked (shown to whoever decides).
+    from_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"),
+                name="one_pending_membership_request_per_user",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+        permissions = [
+            ("decide_membership", "Can approve any request to join an organisation"),
+            ("decide_own_organisation_membership",
+             "Can approve requests to join their own organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} to join {self.organisation} ({self.get_status_display()})"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -162,6 +232,8 @@ class User(AbstractUser):
             missing.append("your job title")
         if not self.organisation_id and not self.organisation_requests.filter(
             status=OrganisationRequest.Status.PENDING
+        ).exists() and not self.membership_requests.filter(
+            status=MembershipRequest.Status.PENDING
         ).exists():
             missing.append("your organisation")
         if not self.staff_group:

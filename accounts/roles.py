@@ -26,6 +26,9 @@ ROLE_PERMISSIONS = {
         "accounts.view_organisation", "accounts.add_organisation",
         "accounts.change_organisation", "accounts.approve_organisation",
         "accounts.view_organisationrequest",
+        "accounts.view_organisationdomain", "accounts.add_organisationdomain",
+        "accounts.change_organisationdomain", "accounts.delete_organisationdomain",
+        "accounts.view_membershiprequest", "accounts.decide_membership",
         "accounts.view_user", "accounts.change_user", "auth.view_group",
         "courses.view_category", "courses.add_category", "courses.change_category",
         "courses.view_course", "courses.add_course", "courses.change_course",
@@ -52,7 +55,7 @@ ROLE_PERMISSIONS = {
         "reports.view_report",
     ],
     Role.SAFEGUARDING_LEAD: [
-        "accounts.view_own_organisation_staff",
+        "accounts.view_own_organisation_staff", "accounts.decide_own_organisation_membership",
     ],
     Role.FINANCE_CONTACT: [
         "accounts.manage_own_organisation_account",

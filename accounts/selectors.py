@@ -1,7 +1,7 @@
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
-from .models import Organisation, OrganisationRequest, User
+from .models import MembershipRequest, Organisation, OrganisationRequest, User
 
 
 def organisations_for_choice():
@@ -17,7 +17,7 @@ def organisation_requests_pending():
 
 
 def organisations_directory(*, search=""):
-    qs = Organisation.objects.all().order_by("name")
+    qs = Organisation.objects.prefetch_related("domains").order_by("name")
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(kind__icontains=search))
     return qs
@@ -44,3 +44,39 @@ def users_with_permission(perm):
         | Q(is_superuser=True),
         is_active=True,
     ).distinct()
+
+
+def organisation_for_domains(*, pk):
+    """One organisation, for the officer who keeps its email domains (officers see every
+    organisation: the view requires accounts.change_organisationdomain)."""
+    return Organisation.objects.prefetch_related("domains").filter(pk=pk).first()
+
+
+def membership_requests_for(*, user, pending_only=True):
+    """The requests to join an organisation that `user` may decide (the pending ones, unless
+    pending_only=False): every one for an L&D officer; those to their own organisation only
+    for its safeguarding lead; none for anyone else. A request id in a URL is looked up in
+    here, so another organisation's request is a 404."""
+    pending = MembershipRequest.objects.all()
+    if pending_only:
+        pending = pending.filter(status=MembershipRequest.Status.PENDING)
+    if not user.is_authenticated:
+        return pending.none()
+    if user.has_perm("accounts.decide_membership"):
+        return pending
+    if user.has_perm("accounts.decide_own_organisation_membership") and user.organisation_id:
+        return pending.filter(organisation_id=user.organisation_id)
+    return pending.none()
+
+
+def membership_requests_queue(*, user):
+    """membership_requests_for, with what the queue page shows, oldest first."""
+    return (membership_requests_for(user=user)
+            .select_related("user", "organisation", "from_organisation")
+            .order_by("requested_at", "id"))
+
+
+def membership_request_pending_of(*, user):
+    """The delegate's own request waiting for approval, if any."""
+    return (MembershipRequest.objects.filter(user=user, status=MembershipRequest.Status.PENDING)
+            .select_related("organisation").first())

@@ -1,14 +1,21 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.exceptions import DomainError
-from core.permissions import PermissionMixin, SignedInMixin
+from core.permissions import AnyPermissionMixin, PermissionMixin, SignedInMixin
 
 from . import selectors, services
-from .forms import OrganisationBillingForm, OrganisationRequestDecisionForm, ProfileForm
+from .forms import (
+    MembershipRequestDecisionForm,
+    OrganisationBillingForm,
+    OrganisationDomainsForm,
+    OrganisationRequestDecisionForm,
+    ProfileForm,
+)
 from .models import OrganisationRequest
 from .roles import user_roles
 
@@ -24,7 +31,20 @@ class DashboardView(SignedInMixin, TemplateView):
         ctx["pending_request"] = self.request.user.organisation_requests.filter(
             status=OrganisationRequest.Status.PENDING
         ).first()
+        ctx["pending_membership"] = selectors.membership_request_pending_of(
+            user=self.request.user)
+        ctx["membership_requests_waiting"] = (
+            selectors.membership_requests_for(user=self.request.user).count()
+            if _may_decide_membership(self.request.user) else None)
         return ctx
+
+
+def _may_decide_membership(user):
+    return any(user.has_perm(p) for p in MEMBERSHIP_PERMISSIONS)
+
+
+MEMBERSHIP_PERMISSIONS = ("accounts.decide_membership",
+                          "accounts.decide_own_organisation_membership")
 
 
 class ProfileView(SignedInMixin, FormView):
@@ -42,11 +62,14 @@ class ProfileView(SignedInMixin, FormView):
         ctx["pending_request"] = self.request.user.organisation_requests.filter(
             status=OrganisationRequest.Status.PENDING
         ).first()
+        ctx["pending_membership"] = selectors.membership_request_pending_of(
+            user=self.request.user)
         return ctx
 
     def form_valid(self, form):
         try:
-            _, request = services.profile_update(user=self.request.user, data=form.cleaned_data)
+            user, request, membership = services.profile_update(
+                user=self.request.user, data=form.cleaned_data, now=timezone.now())
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.form_invalid(form)
@@ -55,6 +78,15 @@ class ProfileView(SignedInMixin, FormView):
                 self.request,
                 f"Your profile is saved. We have asked the training team to add “{request.name}”; "
                 "we will email you when they have.",
+            )
+        elif membership:
+            stay = (f"Until then you stay with {user.organisation.name}." if user.organisation
+                    else "Until then you cannot book training.")
+            messages.info(
+                self.request,
+                f"Your profile is saved. You have asked to join {membership.organisation.name}: "
+                f"its safeguarding lead or the training team must approve this, and we will "
+                f"email you when they have decided. {stay}",
             )
         else:
             messages.success(self.request, "Your profile is saved.")
@@ -135,6 +167,16 @@ class OrganisationStaffView(PermissionMixin, ListView):
     def get_queryset(self):
         return selectors.staff_of_organisation(user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        # Their own organisation's requests only (an officer's count would be everyone's).
+        ctx["membership_requests_waiting"] = (
+            selectors.membership_requests_for(user=user)
+            .filter(organisation_id=user.organisation_id).count()
+            if user.organisation_id and _may_decide_membership(user) else 0)
+        return ctx
+
 
 class OrganisationAccountView(PermissionMixin, FormView):
     """A finance contact keeps their own organisation's billing details right."""
@@ -157,3 +199,95 @@ class OrganisationAccountView(PermissionMixin, FormView):
         )
         messages.success(self.request, "Your organisation's billing details are saved.")
         return redirect("accounts:organisation-account")
+
+
+# Requests to join an organisation: its safeguarding lead (own organisation) or an officer --------
+
+class MembershipRequestListView(AnyPermissionMixin, ListView):
+    """The requests to join an organisation waiting for the person's decision: a safeguarding
+    lead sees those to their own organisation, an officer every one."""
+
+    permission_required = MEMBERSHIP_PERMISSIONS
+    template_name = "accounts/membershiprequest_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.membership_requests_queue(user=self.request.user)
+
+
+class MembershipRequestDecideView(AnyPermissionMixin, FormView):
+    permission_required = MEMBERSHIP_PERMISSIONS
+    form_class = MembershipRequestDecisionForm
+    template_name = "accounts/membershiprequest_decide.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.has_permission():
+            # Scoped to the user: another organisation's request is a 404.
+            self.request_obj = (
+                selectors.membership_requests_for(user=request.user, pending_only=False)
+                .select_related("user", "organisation", "from_organisation", "decided_by")
+                .filter(pk=kwargs["pk"]).first())
+            if self.request_obj is None:
+                raise Http404("No request here")
+            if self.request_obj.status != self.request_obj.Status.PENDING:
+                # Someone else decided it first (or the delegate withdrew it): say so.
+                messages.info(request, f"The request from {self.request_obj.user} to join "
+                                       f"{self.request_obj.organisation.name} was already "
+                                       f"{self.request_obj.get_status_display().lower()}.")
+                return redirect("accounts:membershiprequest-list")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["request_obj"] = self.request_obj
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            req = services.membership_request_decide(
+                membership_request=self.request_obj, by=self.request.user, now=timezone.now(),
+                decision=form.cleaned_data["decision"], note=form.cleaned_data["note"])
+        except DomainError as exc:
+            if exc.code == "decided":
+                messages.info(self.request, exc.message)
+                return redirect("accounts:membershiprequest-list")
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        verb = "joins" if req.status == req.Status.APPROVED else "does not join"
+        messages.success(self.request, f"{req.user} {verb} {req.organisation.name}; they have "
+                                       "been emailed.")
+        return redirect("accounts:membershiprequest-list")
+
+
+class OrganisationDomainsView(PermissionMixin, FormView):
+    """An L&D officer keeps an organisation's email domains."""
+
+    permission_required = "accounts.change_organisationdomain"
+    form_class = OrganisationDomainsForm
+    template_name = "accounts/organisation_domains.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.has_permission():
+            self.organisation = selectors.organisation_for_domains(pk=kwargs["pk"])
+            if self.organisation is None:
+                raise Http404("No organisation here")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"domains": "\n".join(d.domain for d in self.organisation.domains.all())}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["organisation"] = self.organisation
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            services.organisation_domains_set(organisation=self.organisation,
+                                              domains=form.cleaned_data["domains"],
+                                              by=self.request.user)
+        except DomainError as exc:
+            form.add_error("domains", exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{self.organisation.name}'s email domains are saved.")
+        return redirect("accounts:organisation-list")

@@ -57,7 +57,8 @@ def main():
     delegate.force_login(User.objects.get(email="delegate@demo.example"))
     course = Course.objects.filter(active=True, events__isnull=False).first() or Course.objects.first()
     pages = [
-        ("floor: /healthz/ (trivial view)", anonymous, "/healthz/"),
+        ("floor: /healthz/live/ (trivial view)", anonymous, "/healthz/live/"),
+        ("health page (database, outbox)", anonymous, "/healthz/"),
         ("home", anonymous, "/"),
         ("catalogue", anonymous, "/courses/"),
         ("catalogue, filtered", anonymous, "/courses/?level=2&audience=joint&q=safe"),

@@ -1,17 +1,13 @@
-"""The emails of a booking's life (booking-core): built from the database when they are sent,
-so a Celery task can carry only ids and strings (bookings.tasks.booking_email_send), and sent
-through core.email.email_send with templates/email/bookings/<template>.
+"""The emails of a booking's life (booking-core), from templates/email/bookings/<template>.
 
-The services queue them with `booking_email_queue` inside their transaction: nothing goes
-unless the change is committed, and a failed send is retried by the task without touching
-the booking again."""
+The services queue them with `booking_email_queue` inside their transaction; they are
+rendered then and delivered from the outbox (core.outbox), which retries a failed send
+without touching the booking again."""
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core.email import email_send
 from core.models import Partnership
 
 from .ics import booking_ics_attachment
@@ -26,37 +22,21 @@ def booking_url(booking):
 
 
 def booking_email_queue(*, booking, template, to=None, recipient=None, ics=None,
-                        sequence=None, extra=None):
-    """Send one email about `booking` after the current transaction commits.
+                        sequence=None, extra=None, key=""):
+    """Queue one email about `booking` in the outbox (core.outbox), inside the current
+    transaction: nothing goes unless the change is committed, and once it is, the email is owed
+    whatever happens to the broker.
 
     `recipient` (a user; default the booking's delegate) is whom the email addresses by name
     and, for an invitation, the attendee; `to` overrides the address (a line manager, an
     invited colleague). `ics` is "REQUEST" or "CANCEL" to attach the calendar invitation with
-    `sequence` (default: the booking's ics_sequence now). `extra` must be JSON (strings)."""
-    from . import tasks
+    `sequence` (default: the booking's ics_sequence now). The purpose key
+    ``booking:<uid>:<template>:<sequence>[:<key>]`` makes the same email impossible to queue
+    twice; `key` tells apart emails of one template that may repeat (a second invitation)."""
+    from core.outbox import email_queue
 
-    kwargs = {
-        "booking_id": booking.pk,
-        "template": template,
-        "to": list(to) if to else None,
-        "recipient_id": recipient.pk if recipient is not None else None,
-        "ics": ics,
-        "sequence": booking.ics_sequence if sequence is None else sequence,
-        "extra": dict(extra or {}),
-    }
-    transaction.on_commit(lambda: tasks.booking_email_send.delay(**kwargs))
-
-
-def booking_email_send(*, booking_id, template, to=None, recipient_id=None, ics=None,
-                       sequence=0, extra=None):
-    from accounts.models import User
-
-    from .models import Booking
-
-    booking = (Booking.objects.select_related("event", "event__course", "event__venue",
-                                              "delegate", "organisation")
-               .get(pk=booking_id))
-    recipient = User.objects.get(pk=recipient_id) if recipient_id else booking.delegate
+    recipient = recipient or booking.delegate
+    sequence = booking.ics_sequence if sequence is None else sequence
     partnership = Partnership.load()
     event = booking.event
     attachments = []
@@ -78,5 +58,7 @@ def booking_email_send(*, booking_id, template, to=None, recipient_id=None, ics=
         "substitution_link_days": partnership.substitution_link_days,
         **(extra or {}),
     }
-    return email_send(to=to or [recipient.email], template=f"bookings/{template}",
-                      context=context, attachments=attachments)
+    purpose = f"booking:{booking.uid}:{template}:{sequence}" + (f":{key}" if key else "")
+    return email_queue(to=list(to) if to else [recipient.email],
+                       template=f"bookings/{template}", context=context, purpose=purpose,
+                       attachments=attachments)

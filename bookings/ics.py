@@ -64,7 +64,7 @@ def booking_ics(booking, *, partnership, site_url, method, sequence, stamp, atte
 
 def booking_ics_attachment(booking, *, partnership, site_url, method, sequence, stamp,
                            attendee=None):
-    """(filename, content, mimetype) for core.email.email_send."""
+    """(filename, content, mimetype) for core.outbox.email_queue."""
     content = booking_ics(booking, partnership=partnership, site_url=site_url, method=method,
                           sequence=sequence, stamp=stamp.astimezone(UTC), attendee=attendee)
     name = "cancellation.ics" if method == CANCEL else "invite.ics"

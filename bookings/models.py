@@ -80,6 +80,9 @@ class Booking(models.Model):
     late_cancellation_review_note = models.TextField(blank=True)
     # Line manager approval (a partnership setting): a signed link, no account needed.
     approval_requested_at = models.DateTimeField(null=True, blank=True)
+    # The line manager's address the approval link was sent to (never one of the delegate's
+    # own: accounts.services.profile_update refuses those).
+    approval_sent_to = models.EmailField("approval asked of", blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     # Attendance
     minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -160,7 +160,7 @@ def _booking_reminder_send(*, pk, now, partnership, want):
     """Claim one booking under its lock and send what is due: the event reminder, the joining
     link, or both in one email when both are due (the joining link "goes out with the
     reminder"). Returns 1 if an email went, else 0."""
-    from core.email import email_send
+    from core.outbox import email_queue
 
     with transaction.atomic():
         booking = (Booking.objects.select_for_update(skip_locked=True, of=("self",))
@@ -179,10 +179,11 @@ def _booking_reminder_send(*, pk, now, partnership, want):
         if not (reminder_due if want == "reminder" else link_due):
             return 0
         template = "bookings/reminder" if reminder_due else "bookings/joining_link"
-        email_send(to=[booking.delegate.email], template=template, context={
+        kind = "reminder" if reminder_due else "joining_link"
+        email_queue(to=[booking.delegate.email], template=template, context={
             "booking": booking, "event": event, "course": event.course,
             "delegate": booking.delegate, "joining_link": event.joining_link if link_due else "",
-        })
+        }, purpose=f"booking:{booking.uid}:{kind}:{event.start.isoformat()}")
         fields = []
         if reminder_due:
             booking.reminder_sent_at = now
@@ -229,7 +230,7 @@ def refresher_reminders_send(*, now):
     number of emails sent."""
     from dateutil.relativedelta import relativedelta
 
-    from core.email import email_send
+    from core.outbox import email_queue
     from courses.models import Course
     from courses.policies import refresher_due_on
 
@@ -267,10 +268,11 @@ def refresher_reminders_send(*, now):
             due_on = refresher_due_on(completed_on=completion.completed_on, years=years)
             if not (today <= due_on <= horizon):
                 continue
-            email_send(to=[completion.user.email], template="bookings/refresher_reminder",
-                       context={"completion": completion, "course": completion.course,
-                                "delegate": completion.user, "due_on": due_on,
-                                "years": years})
+            email_queue(to=[completion.user.email], template="bookings/refresher_reminder",
+                        context={"completion": completion, "course": completion.course,
+                                 "delegate": completion.user, "due_on": due_on,
+                                 "years": years},
+                        purpose=f"completion:{completion.pk}:refresher_reminder:{due_on}")
             completion.refresher_reminder_sent_at = now
             completion.save(update_fields=["refresher_reminder_sent_at"])
             audit_record(actor=None, action="completion.refresher_reminder_sent",
@@ -436,9 +438,11 @@ def _confirmation_queue(booking, *, was=""):
 
 
 def _approval_queue(booking):
+    """The approval request goes to booking.approval_sent_to (recorded when the place was
+    held), so the booking says which address was asked, whatever the profile says later."""
     delegate = booking.delegate
     booking_email_queue(booking=booking, template="approval_requested",
-                        to=[delegate.line_manager_email],
+                        to=[booking.approval_sent_to or delegate.line_manager_email],
                         extra={"line_manager_name": delegate.line_manager_name,
                                "approval_url": _line_manager_url(booking)})
     booking_email_queue(booking=booking, template="booking_pending")
@@ -448,8 +452,17 @@ def _place_confirm_or_hold(booking, *, partnership, now):
     """A place that has just been taken (booked, or an offer accepted): confirmed at once,
     or held for the line manager's agreement when the partnership requires it."""
     if partnership.line_manager_approval_required:
+        from accounts.services import user_own_addresses
+
+        manager = booking.delegate.line_manager_email
+        if manager.strip().lower() in user_own_addresses(user=booking.delegate):
+            # A delegate must not agree to their own training (a profile saved before the
+            # profile refused this).
+            raise DomainError("Your line manager's email address is one of your own. Change it "
+                              "in your profile, then book again.", code="profile")
         booking.status = BookingStatus.PENDING_APPROVAL
         booking.approval_requested_at = now
+        booking.approval_sent_to = manager
     else:
         booking.status = BookingStatus.BOOKED
         booking.booked_at = now
@@ -584,7 +597,8 @@ def offer_accept(*, booking, by, now):
         if refusals:
             raise DomainError(" ".join(refusals), code="refused")
         _place_confirm_or_hold(locked, partnership=partnership, now=now)
-        locked.save(update_fields=["status", "booked_at", "approval_requested_at"])
+        locked.save(update_fields=["status", "booked_at", "approval_requested_at",
+                                   "approval_sent_to"])
         audit_record(actor=by, action="booking.offer_accept", target=locked,
                      details={"status": locked.status})
         if locked.status == BookingStatus.PENDING_APPROVAL:
@@ -860,12 +874,13 @@ def booking_substitute(*, booking, by, to_email, now):
                          details={"to": to_email})
             booking_email_queue(
                 booking=locked, template="substitution_invitation", to=[to_email],
+                key=str(substitution.pk),
                 extra={"accept_url": site_url() + reverse(
                     "bookings:substitution-accept", kwargs={"token": token}),
                        "signup_url": site_url() + reverse("account_signup"),
                        "from_name": _person(locked.delegate), "to_email": to_email})
             booking_email_queue(booking=locked, template="substitution_invited",
-                                extra={"to_email": to_email})
+                                extra={"to_email": to_email}, key=str(substitution.pk))
     return substitution
 
 
@@ -904,7 +919,8 @@ def line_manager_decide(*, booking, approve, now):
         if locked.status != BookingStatus.PENDING_APPROVAL:
             raise DomainError(f"This booking has already been decided: it is "
                               f"{locked.get_status_display().lower()}.", code="decided")
-        manager = locked.delegate.line_manager_email
+        # The address the approval link was sent to (the profile may have changed since).
+        manager = locked.approval_sent_to or locked.delegate.line_manager_email
         if approve:
             if event.status != EventStatus.SCHEDULED or event.start <= now:
                 raise DomainError("This event has started or is cancelled, so the booking can "

@@ -37,12 +37,3 @@ def refresher_reminders_send():
 @shared_task(**RETRY)
 def events_complete():
     return services.events_complete(now=timezone.now())
-
-
-@shared_task(**RETRY)
-def booking_email_send(**kwargs):
-    """One email of a booking's life (booking-core: confirmation, offer, cancellation...),
-    queued by the services after commit; kwargs are ids and strings (bookings.emails)."""
-    from .emails import booking_email_send as send
-
-    send(**kwargs)

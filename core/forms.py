@@ -1,9 +1,84 @@
 import re
+import unicodedata
+from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.db import connections
 
 from .models import Partnership
+
+# Single-line text ----------------------------------------------------------------------------
+
+ONE_LINE_MESSAGE = "Enter this on one line, without line breaks, tabs or other control characters."
+
+
+def one_line_validator(value):
+    """Names, titles and subjects end up in email headers (the sender's name, subjects), where
+    a line break starts a new header: a crafted POST could add a Bcc or make every later
+    email fail. Refuse control characters (and Unicode line and paragraph separators)."""
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in str(value)):
+        raise ValidationError(ONE_LINE_MESSAGE, code="control_characters")
+
+
+def one_line(*fields):
+    """Give form fields the one_line_validator (for a ModelForm's generated fields)."""
+    for field in fields:
+        field.validators.append(one_line_validator)
+
+
+# Dates a person types ------------------------------------------------------------------------
+
+# Not policy: only what keeps a typo (0001-01-01, 9999-12-31) out of the programme, its
+# emails and the arithmetic on dates. Nothing the partnership runs is older or further ahead.
+EARLIEST_DATE = date(2000, 1, 1)
+YEARS_AHEAD = 5
+
+
+def years_after(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def date_window_problem(day, *, today):
+    """A message when a typed date is outside any programme (before 2000, or more than five
+    years after `today`), else None."""
+    if day < EARLIEST_DATE:
+        return f"Enter a date in {EARLIEST_DATE.year} or later."
+    latest = years_after(today, YEARS_AHEAD)
+    if day > latest:
+        return (f"Enter a date no more than {YEARS_AHEAD} years ahead: "
+                f"{latest:%A %-d %B %Y} at the latest.")
+    return None
+
+
+# Ids in multiple choices ---------------------------------------------------------------------
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses an id the database cannot hold (a 30-digit
+    number in a crafted POST) with its "invalid_pk_value" message: SQLite raises
+    OverflowError on it in the `pk__in` query, a 500."""
+
+    def _check_values(self, value):
+        model = self.queryset.model
+        key = self.to_field_name or "pk"
+        field = model._meta.pk if key == "pk" else model._meta.get_field(key)
+        kind = field.get_internal_type()
+        if kind.endswith(("IntegerField", "AutoField")):
+            low, high = connections[self.queryset.db].ops.integer_field_range(kind)
+            for pk in value:
+                try:
+                    number = int(str(pk).strip())
+                except (TypeError, ValueError):
+                    continue  # not a number: the parent says so
+                if (low is not None and number < low) or (high is not None and number > high):
+                    raise ValidationError(self.error_messages["invalid_pk_value"],
+                                          code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
+
 
 # Upper bounds for the numbers the rules add to a date (hours, days, months or years): not
 # policy, only what keeps the arithmetic inside the calendar. Without them a typo such as
@@ -52,6 +127,8 @@ class PartnershipForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, maximum in CALENDAR_MAXIMA.items():
             calendar_maximum(self.fields[name], maximum)
+        # The name is the sender's name of every email; all of them are one line.
+        one_line(*(self.fields[name] for name in ("name", "short_name", "contact_phone")))
 
     def fieldsets(self):
         for legend, names in FIELDSETS:

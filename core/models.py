@@ -136,3 +136,73 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action} {self.target_label}"
+
+
+class OutgoingEmail(models.Model):
+    """One email owed to one recipient: the transactional outbox (pretix's OutgoingMail).
+
+    Written in the same transaction as the change that causes it, already rendered, so it says
+    what was true when it was queued; a commit means an email, whatever happens to the broker
+    afterwards. `purpose` names why it is sent (e.g. ``booking:<uid>:confirmed:0``) and is
+    unique per recipient, so the same message can never be queued twice. Delivery claims a
+    row (status ``sending``, committed) before the SMTP call, so two workers never send it
+    twice; a row left in ``sending`` by a worker that died is retried after a timeout."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        RETRY = "retry", "Awaiting retry"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    purpose = models.CharField(max_length=200)
+    recipient = models.CharField(max_length=254, help_text="The one address this row goes to.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="The person the email is to, when they have an account.",
+    )
+    template = models.CharField(max_length=120, blank=True)
+    from_email = models.CharField(max_length=400)
+    reply_to = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=998)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    attachments = models.JSONField(
+        default=list, blank=True,
+        help_text='[{"filename", "content", "mimetype", "base64"}]: the .ics invitation, say.',
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outgoing email"
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "recipient"],
+                                    name="outgoingemail_one_per_purpose_and_recipient"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.subject} to {self.recipient} ({self.get_status_display().lower()})"
+
+
+class Heartbeat(models.Model):
+    """When a periodic sweep last ran (the health page shows the outbox sweep's)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name, *, now):
+        cls.objects.update_or_create(name=name, defaults={"at": now})

@@ -1,16 +1,62 @@
+import logging
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.db import DatabaseError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView, UpdateView
 
 from .forms import PartnershipForm
 from .models import AuditEntry, Partnership
 from .permissions import PermissionMixin
 
+logger = logging.getLogger(__name__)
 
-def healthz(request):
-    """For load balancers and the benchmark's floor: no database, no template."""
+
+@never_cache
+def healthz_live(request):
+    """Liveness, for a load balancer and the benchmark's floor: the process answers. No
+    database, no template."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Past these, the health page adds a warning (it still answers 200: a backlog of email is no
+# reason to take the web servers out of a load balancer).
+SWEEP_LATE_SECONDS = 5 * 60  # the beat sweeps the outbox every minute
+OUTBOX_LATE_SECONDS = 15 * 60
+
+
+def _count(n, noun):
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+@never_cache
+def healthz(request):
+    """For operators and monitoring, as JSON: the database answers, and the outbox's oldest
+    unsent email, its failed emails and the beat's last sweep. Three small queries."""
+    from .outbox import outbox_health
+
+    try:
+        health = outbox_health(now=timezone.now())
+    except DatabaseError:
+        logger.exception("Health check: the database did not answer")
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    warnings = []
+    if health["beat_last_sweep_seconds_ago"] is None:
+        warnings.append("Celery beat has never swept the outbox.")
+    elif health["beat_last_sweep_seconds_ago"] > SWEEP_LATE_SECONDS:
+        warnings.append("Celery beat has not swept the outbox for "
+                        f"{_count(health['beat_last_sweep_seconds_ago'] // 60, 'minute')}.")
+    if health["outbox_oldest_unsent_seconds"] > OUTBOX_LATE_SECONDS:
+        warnings.append("An email has waited "
+                        f"{_count(health['outbox_oldest_unsent_seconds'] // 60, 'minute')} "
+                        "to be sent.")
+    if health["outbox_failed"]:
+        warnings.append(f"{_count(health['outbox_failed'], 'email')} failed: see Emails in "
+                        "the management pages.")
+    return JsonResponse({"status": "ok", "database": "ok", **health, "warnings": warnings})
 
 
 class HomeView(TemplateView):

@@ -6,9 +6,17 @@ Other features of the courses app add their forms below their own heading."""
 from datetime import datetime
 
 from django import forms
+from django.utils import timezone
 
 from core.calendar import LONDON
-from core.forms import CALENDAR_MAXIMA, calendar_maximum
+from core.forms import (
+    CALENDAR_MAXIMA,
+    BoundedModelMultipleChoiceField,
+    calendar_maximum,
+    date_window_problem,
+    one_line,
+    one_line_validator,
+)
 
 from . import selectors
 from .models import Course, EventStatus, Format, Resource, Venue
@@ -44,7 +52,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{name} ({obj.email})" if name else obj.email
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         name = obj.get_full_name()
         return f"{name} ({obj.email})" if name else obj.email
@@ -103,11 +111,13 @@ class EventForm(forms.Form):
         help_text="Shown on the event page and in the booking confirmation: what to bring, "
         "where to go on arrival.")
 
-    def __init__(self, *args, course, event=None, **kwargs):
+    def __init__(self, *args, course, event=None, today=None, **kwargs):
         if event is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(event)
         super().__init__(*args, **kwargs)
         self.course = course
+        self.today = today or timezone.localdate()
+        self.saved_dates = self.dates_of(event) if event is not None else {}
         self.fields["venue"].queryset = selectors.venues_for_choice(
             keep=getattr(event, "venue", None))
         # Anyone can be posted (so the service can name who is not in the pool and why);
@@ -147,6 +157,36 @@ class EventForm(forms.Form):
             initial.update(prep_meeting_date=prep.date(), prep_meeting_time=prep.time())
         return initial
 
+    @staticmethod
+    def dates_of(event):
+        dates = {"date": event.start.astimezone(LONDON).date(),
+                 "end_date": event.end.astimezone(LONDON).date()}
+        if event.prep_meeting_at:
+            dates["prep_meeting_date"] = event.prep_meeting_at.astimezone(LONDON).date()
+        return dates
+
+    def _typed_day(self, name, *, not_past=False):
+        """A date inside the window of any programme; with `not_past`, today or later. A
+        date the event already has is kept as it is: a past event can still be corrected for
+        the record."""
+        day = self.cleaned_data.get(name)
+        if day is None or day == self.saved_dates.get(name):
+            return day
+        if not_past and day < self.today:
+            raise forms.ValidationError("The date is in the past: enter today or a later date.")
+        if problem := date_window_problem(day, today=self.today):
+            raise forms.ValidationError(problem)
+        return day
+
+    def clean_date(self):
+        return self._typed_day("date", not_past=True)
+
+    def clean_end_date(self):
+        return self._typed_day("end_date")
+
+    def clean_prep_meeting_date(self):
+        return self._typed_day("prep_meeting_date")
+
     def clean(self):
         data = super().clean()
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
@@ -174,11 +214,6 @@ class EventForm(forms.Form):
         }
 
 
-# The last year an event can be copied to (a month of the programme calendar has the same
-# bound): far beyond any programme, well inside the calendar.
-LAST_YEAR = 2999
-
-
 class EventDuplicateForm(forms.Form):
     date = date_field(
         "Date of the new event",
@@ -192,9 +227,8 @@ class EventDuplicateForm(forms.Form):
         day = self.cleaned_data["date"]
         if day < self.today:
             raise forms.ValidationError("Choose today or a date in the future.")
-        if day.year > LAST_YEAR:
-            # The copy's end is a date after this one: near 9999 it leaves the calendar.
-            raise forms.ValidationError(f"Choose a date before {LAST_YEAR + 1}.")
+        if problem := date_window_problem(day, today=self.today):
+            raise forms.ValidationError(problem)
         return day
 
 
@@ -238,9 +272,11 @@ class CourseForm(forms.ModelForm):
         label="Learning outcomes", required=False, widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One outcome a line. Delegates rate their confidence in each before and "
         "after the course.")
-    prerequisites = forms.ModelMultipleChoiceField(
+    prerequisites = BoundedModelMultipleChoiceField(
         label="Prerequisites", queryset=Course.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose prerequisites from the list.",
+                        "invalid_pk_value": "Choose prerequisites from the list."},
         help_text="Courses a delegate must complete before booking this one, for example an "
         "e-learning module before a level 3 course.")
 
@@ -255,8 +291,10 @@ class CourseForm(forms.ModelForm):
         }
         labels = {"expected": "Expected", "active": "Show this course in the catalogue"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        one_line(self.fields["title"])  # course titles are in email subjects
         if self.instance.pk:
             self.initial["learning_outcomes"] = "\n".join(self.instance.learning_outcomes or [])
         self.fields["prerequisites"].queryset = selectors.courses_for_prerequisites(
@@ -271,6 +309,16 @@ class CourseForm(forms.ModelForm):
             "setting.")
         self.fields["category"].empty_label = "No category"
         calendar_maximum(self.fields["refresher_years"], CALENDAR_MAXIMA["refresher_years"])
+
+    def clean_last_reviewed(self):
+        day = self.cleaned_data.get("last_reviewed")
+        if day is None or day == self.instance.last_reviewed:
+            return day
+        if day > self.today:
+            raise forms.ValidationError("Enter the date of the last review: today or earlier.")
+        if problem := date_window_problem(day, today=self.today):
+            raise forms.ValidationError(problem)
+        return day
 
     def clean_learning_outcomes(self):
         text = self.cleaned_data.get("learning_outcomes") or ""
@@ -314,7 +362,7 @@ class TrainingPoolRemoveForm(forms.Form):
 
 # Newsletter ----------------------------------------------------------------------------------
 
-class NewsletterEventsField(forms.ModelMultipleChoiceField):
+class NewsletterEventsField(BoundedModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
@@ -326,7 +374,7 @@ class NewsletterForm(forms.Form):
     template lays the events out as a table of checkboxes)."""
 
     subject = forms.CharField(
-        label="Subject", max_length=200,
+        label="Subject", max_length=200, validators=[one_line_validator],
         help_text="What people see in their inbox, for example “New safeguarding training: "
                   "March to May”.",
         error_messages={"required": "Enter a subject for the email.",

@@ -4,7 +4,6 @@ atomic, audited; side effects queued with transaction.on_commit).
 Other features of the courses app append their own services below their own heading."""
 
 import logging
-import smtplib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -317,7 +316,7 @@ def event_duplicate(*, event, by, on):
 
 
 def _facilitators_email(*, event, reason, by):
-    from core.tasks import email_send
+    from core.outbox import email_queue
 
     context = {
         "course_title": event.course.title,
@@ -328,8 +327,9 @@ def _facilitators_email(*, event, reason, by):
         "programme_path": reverse("courses:manage-event-list"),
     }
     for person in event.facilitators.all():
-        email_send.delay(to=[person.email], template="courses/event_cancelled",
-                         context={**context, "name": person.first_name or person_name(person)})
+        email_queue(to=[person.email], template="courses/event_cancelled",
+                    context={**context, "name": person.first_name or person_name(person)},
+                    purpose=f"event:{event.pk}:cancelled:facilitator")
 
 
 @transaction.atomic
@@ -530,15 +530,16 @@ def newsletter_send(*, newsletter, by, now):
 
 
 def newsletter_send_batch(*, newsletter, batch_size, now):
-    """Send up to `batch_size` of a newsletter's unsent emails; mark it sent when none remain.
+    """Hand up to `batch_size` of a newsletter's unsent emails to the outbox (core.outbox);
+    mark the newsletter sent when none remain.
 
-    Each delivery is claimed, emailed and marked sent in its own short transaction, under
-    select_for_update(skip_locked=True): two workers never claim the same delivery, a
-    delivery marked sent is never claimed again, and a worker that dies mid-batch leaves at
-    most the one email it was sending unrecorded (a single batch-wide transaction would roll
-    back, and so resend, everything it had sent). Someone who opted out or left since the
-    newsletter was sent is dropped, not emailed."""
-    from core.email import email_send
+    The batch's deliveries are claimed under select_for_update(skip_locked=True), so two
+    workers never claim the same one, and each gets its outbox row (purpose
+    ``newsletter:<id>``, unique per address) in the same transaction that marks it sent: a
+    worker that dies mid-batch rolls both back, and a batch run twice queues nobody twice.
+    The outbox then delivers, retries and records failures. Someone who opted out or left
+    since the newsletter was sent is dropped, not emailed."""
+    from core.outbox import email_queue, outbox_nudge
 
     from .models import NewsletterDelivery
     from .selectors import newsletter_events
@@ -546,34 +547,29 @@ def newsletter_send_batch(*, newsletter, batch_size, now):
     events = list(newsletter_events(newsletter=newsletter))
     unsent = NewsletterDelivery.objects.filter(newsletter=newsletter, sent_at__isnull=True)
     processed = sent = 0
-    while processed < batch_size:
-        with transaction.atomic():
-            delivery = (unsent.select_for_update(skip_locked=True, of=("self",))
-                        .select_related("user").order_by("pk").first())
-            if delivery is None:
-                break
+    queued = []
+    with transaction.atomic():
+        batch = list(unsent.select_for_update(skip_locked=True, of=("self",))
+                     .select_related("user").order_by("pk")[:batch_size])
+        for delivery in batch:
             processed += 1
             person = delivery.user
             if not (person.is_active and person.newsletter_opt_in):
                 delivery.delete()
                 continue
-            try:
-                email_send(
-                    to=[delivery.email], template=NEWSLETTER_TEMPLATE,
-                    context=newsletter_email_context(newsletter=newsletter, events=events,
-                                                     user=person),
-                    headers=_newsletter_headers(user=person),
-                )
-            except smtplib.SMTPRecipientsRefused:
-                # The server will never take this address: drop it rather than retry the
-                # whole newsletter for ever. Other SMTP errors propagate, and the task retries.
-                logger.warning(
-                    "Newsletter %s: %s refused, not sent", newsletter.pk, delivery.email)
-                delivery.delete()
-                continue
+            queued += email_queue(
+                to=[delivery.email], template=NEWSLETTER_TEMPLATE,
+                context=newsletter_email_context(newsletter=newsletter, events=events,
+                                                 user=person),
+                headers=_newsletter_headers(user=person),
+                purpose=f"newsletter:{newsletter.pk}", nudge=False,
+            )
             delivery.sent_at = now
             delivery.save(update_fields=["sent_at"])
             sent += 1
+        ids = [row.pk for row in queued]
+        if ids:
+            transaction.on_commit(lambda: outbox_nudge(ids=ids))
     remaining = unsent.count()
     if remaining == 0:
         _newsletter_finish(newsletter=newsletter, now=now)

@@ -43,6 +43,8 @@ urlpatterns += [
          name="newsletter-create"),
     path("newsletters/<int:pk>/", views_newsletter.NewsletterPreviewView.as_view(),
          name="newsletter-preview"),
+    path("newsletters/<int:pk>/email/", views_newsletter.NewsletterEmailView.as_view(),
+         name="newsletter-email"),
     path("newsletters/<int:pk>/edit/", views_newsletter.NewsletterUpdateView.as_view(),
          name="newsletter-update"),
     path("newsletters/<int:pk>/send/", views_newsletter.NewsletterSendView.as_view(),

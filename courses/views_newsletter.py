@@ -7,10 +7,15 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
+from django.utils.html import escape
 from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -122,11 +127,46 @@ class NewsletterPreviewView(PermissionMixin, TemplateView):
         newsletter = newsletter_of(user=self.request.user, pk=kwargs["pk"])
         subject, text, html = services.newsletter_preview(
             newsletter=newsletter, user=self.request.user)
-        ctx.update(newsletter=newsletter, email_subject=subject, email_text=text,
+        # The plain-text part comes from a .txt template rendered with autoescape off, and
+        # render_to_string marks it safe: it holds the subject, introduction, course titles
+        # and venue names as typed, so it is escaped here, where it becomes part of a page.
+        # The HTML part is shown by NewsletterEmailView, in the frame.
+        ctx.update(newsletter=newsletter, email_subject=subject, email_text=escape(text),
                    email_html=html)
         if newsletter.status == Newsletter.Status.DRAFT:
             ctx["recipient_count"] = selectors.newsletter_recipients().count()
         return ctx
+
+
+# The HTML email as its own document, for the preview's frame. It keeps the inline styles
+# that mail programs need, which the site's policy refuses (a srcdoc frame would inherit that
+# policy), so it has a policy of its own: no script from anywhere, inline styles only, images,
+# and a sandbox; only this site may frame it.
+EMAIL_DOCUMENT_CSP = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "https:"],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.NONE],
+    "frame-ancestors": [CSP.SELF],
+    "sandbox": "allow-same-origin allow-popups allow-popups-to-escape-sandbox",
+}
+
+
+@method_decorator(xframe_options_sameorigin, name="dispatch")
+@method_decorator(csp_override(EMAIL_DOCUMENT_CSP), name="dispatch")
+class NewsletterEmailView(PermissionMixin, View):
+    """The newsletter's HTML part as `user` would receive it, framed by the preview page."""
+
+    permission_required = "courses.view_newsletter"
+
+    def get(self, request, pk):
+        newsletter = newsletter_of(user=request.user, pk=pk)
+        _subject, _text, html = services.newsletter_preview(newsletter=newsletter,
+                                                            user=request.user)
+        response = HttpResponse(html, content_type="text/html; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class NewsletterSendView(PermissionMixin, TemplateView):

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,10 +6,14 @@ from core import views as core_views
 
 admin.site.site_header = "Training programme administration"
 admin.site.site_title = "Training administration"
+# The admin has no login form of its own: /admin/login/ sends to the site's sign-in, where
+# staff give their password and then their authenticator code, and wrong passwords lock.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("healthz/live/", core_views.healthz_live, name="healthz-live"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("manage/", include("core.urls")),

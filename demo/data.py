@@ -19,7 +19,8 @@ PARTNERSHIP = {
     "contact_phone": "01384 000 000",
 }
 
-# name: (sector, kind, email domain, extra fields)
+# name: (sector, kind, email domain, extra fields). Each organisation has the email domain
+# "<email domain>.example" (its delegates' addresses), so choosing it joins at once.
 ORGANISATIONS = {
     "Dudley Metropolitan Borough Council": (Sector.STATUTORY, "Council", "dudley-mbc", {}),
     "West Midlands Police": (Sector.STATUTORY, "Police", "wmpolice", {}),
@@ -137,6 +138,12 @@ DELEGATES = [
     ("Simon", "Baxter", "Registered Manager", "Oakfield Care Homes Ltd", StaffGroup.GROUP_3),
     ("Deborah", "Wright", "Senior Care Assistant", "Oakfield Care Homes Ltd", StaffGroup.GROUP_2),
 ]
+
+# One delegate asking to join Bright Futures from a personal address (not at its domain): the
+# request waits for its safeguarding lead (lead@demo.example) or an officer. (first, last, job
+# title, staff group, email, organisation asked for)
+MEMBERSHIP_REQUESTER = ("Becky", "Nash", "Apprentice Nursery Practitioner", StaffGroup.GROUP_1,
+                        "becky.nash@mailbox.example", BRIGHT)
 
 # One delegate whose organisation is not on the list yet: their request waits in the
 # officer's queue.

@@ -8,7 +8,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, OrganisationRequest, User
+from accounts.models import (
+    MembershipRequest,
+    Organisation,
+    OrganisationDomain,
+    OrganisationRequest,
+    User,
+)
 from accounts.roles import ADMIN_ROLES, MFA_REQUIRED_ROLES, Role, group_name, roles_sync
 from accounts.services import user_roles_set
 from core.models import Partnership
@@ -110,12 +116,16 @@ def demo_load(*, now):
     _sync(partnership, data.PARTNERSHIP, result, "partnership")
 
     organisations = {}
-    for name, (sector, kind, _domain, extra) in data.ORGANISATIONS.items():
+    for name, (sector, kind, domain, extra) in data.ORGANISATIONS.items():
         organisations[name] = _upsert(
             Organisation, {"name": name}, {"sector": sector, "kind": kind, "active": True,
                                            **extra},
             result, "organisations", create_extra={"created_at": now},
         )
+        # Delegates at this domain join the organisation without approval (DOMAIN.md).
+        _upsert(OrganisationDomain, {"domain": f"{domain}.example"},
+                {"organisation_id": organisations[name].pk}, result, "organisation domains",
+                create_extra={"created_at": now})
 
     password = make_password(data.DEMO_PASSWORD, salt=_DEMO_SALT)
     logins = {}
@@ -148,6 +158,22 @@ def demo_load(*, now):
             requested_by=requester, name=org_name, sector=org_sector, requested_at=now
         )
         result.created["organisation requests"] += 1
+
+    # A delegate asking to join Bright Futures from a personal address: the request waits for
+    # its safeguarding lead. Once decided, it stays decided.
+    first, last, job, group, email, org_name = data.MEMBERSHIP_REQUESTER
+    manager_name, manager_email = data.LINE_MANAGERS[org_name]
+    joiner = _user(
+        email=email,
+        values={"first_name": first, "last_name": last, "job_title": job, "staff_group": group,
+                "line_manager_name": manager_name, "line_manager_email": manager_email,
+                "is_active": True, "password": password},
+        roles=[Role.DELEGATE], now=now, result=result,
+    )
+    if not MembershipRequest.objects.filter(user=joiner).exists():
+        MembershipRequest.objects.create(user=joiner, organisation=organisations[org_name],
+                                         requested_at=now)
+        result.created["requests to join an organisation"] += 1
 
     categories = {}
     for position, (name, description) in enumerate(data.CATEGORIES.items(), start=1):
@@ -196,6 +222,8 @@ def demo_summary():
         f"{courses.filter(status=CourseStatus.COMING_SOON).count()} coming soon)",
         f"{TrainingPoolMembership.objects.count()} Training Pool places",
         f"{waiting} organisation request(s) waiting for an officer",
+        f"{MembershipRequest.objects.filter(status=MembershipRequest.Status.PENDING).count()} "
+        "request(s) to join an organisation waiting for approval",
         demo_events_summary(now=timezone.now()),
         demo_bookings_summary(),
     ]

@@ -7,12 +7,64 @@ from .factories import UserFactory
 from .helpers import totp_activate
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures the security guards recorded (tests/security/figures.py), whichever
+    folder they run from."""
+    from .security.figures import figures_print
+
+    figures_print(terminalreporter)
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """allauth's rate limits live in the (real, Redis) cache: start each test clean."""
-    cache.clear()
+def _clear_cache(request):
+    """allauth's rate limits and the used TOTP codes live in the cache, the database's
+    core_cache table (settings CACHES): empty it around each test that uses the database (a
+    transactional test's flush leaves that table alone). Other tests have no cache to clear."""
+    if not (request.node.get_closest_marker("django_db")
+            or "django_db_setup" in request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with blocker.unblock():
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_means_completed_login(monkeypatch):
+    """TEST SHORTCUT: client.force_login(user) means "this user has completed login". For a
+    user with an authenticator app, the session also gets the record allauth writes after a
+    real sign-in (password, then the code), so core.middleware lets it reach staff pages.
+    Tests about signing in itself (tests/security/test_login_paths.py, test_admin_login.py,
+    tests/accounts/test_mfa.py) post the real forms instead and must never rely on this."""
+    from django.test import Client
+
+    force_login = Client.force_login
+
+    def force_login_after_totp(self, user, backend=None):
+        force_login(self, user, backend)
+        session_record_totp_passed(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_after_totp)
+
+
+def session_record_totp_passed(client, user):
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from django.test import RequestFactory
+
+    authenticator = Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, "password", email=user.email)
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    request.session.save()
 
 
 @pytest.fixture
@@ -40,3 +92,42 @@ def site_admin(db):
     user = UserFactory(roles=[], is_superuser=True, is_staff=True)
     totp_activate(user)
     return user
+
+
+class DeliveredMail:
+    """What the mail server has received once the outbox (core.outbox) has delivered every
+    row that is due: each read first runs a delivery, then shows django.core.mail.outbox.
+    A test that calls a service or sweep directly reads its emails as delivered, not merely
+    queued (the rows themselves are checked in tests/core/test_outbox*.py)."""
+
+    def _messages(self):
+        from django.core import mail
+
+        from core.outbox import outbox_deliver
+
+        outbox_deliver()
+        return mail.outbox
+
+    def __iter__(self):
+        return iter(list(self._messages()))
+
+    def __len__(self):
+        return len(self._messages())
+
+    def __getitem__(self, index):
+        return self._messages()[index]
+
+    def __eq__(self, other):
+        return list(self._messages()) == other
+
+    def __bool__(self):
+        return bool(self._messages())
+
+    def __repr__(self):
+        return repr(self._messages())
+
+
+@pytest.fixture
+def mailoutbox(mailoutbox, db):
+    """pytest-django's mailoutbox, read after the outbox has delivered what is due."""
+    return DeliveredMail()

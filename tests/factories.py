@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import Organisation, Sector, StaffGroup, User
+from accounts.models import Organisation, OrganisationDomain, Sector, StaffGroup, User
 from accounts.roles import Role, group_name
 from courses.models import (
     Audience,
@@ -26,10 +26,17 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     sector = Sector.STATUTORY
     kind = "Council"
+
+    @factory.post_generation
+    def domains(self, create, extracted, **kwargs):
+        """OrganisationFactory(domains=["derby.gov.uk"]): delegates at them join at once."""
+        for domain in (extracted or []) if create else []:
+            OrganisationDomain.objects.get_or_create(organisation=self, domain=domain)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +59,28 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.StaffMFARequiredMiddleware",
 ]
+
+# Content-Security-Policy (Django's own middleware): scripts and styles only from the site's
+# static files, or an element carrying the request's nonce ({{ csp_nonce }}); never inline
+# code, style="" attributes or event handlers, so stored markup that slipped past escaping
+# would not run. In every environment, so `make run` and the tests see what production does.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Permissions-Policy (core.security): browser features the site never uses, off for every
+# page and any frame in it.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ("accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
+                    "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb")
+}
 
 ROOT_URLCONF = "ddscp_training.urls"
 WSGI_APPLICATION = "ddscp_training.wsgi.application"
@@ -71,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "core.context_processors.partnership",
             ],
         },
@@ -82,26 +108,40 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (`make run`): concurrent sign-ups or bookings gave "database is locked" 500s. A
+    # transaction takes the write lock when it begins (IMMEDIATE), so a second one waits for
+    # it (up to `timeout` seconds) instead of failing when it upgrades from reading; WAL
+    # lets pages read while someone writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
 
-# A real, shared cache: allauth's rate limits count across processes.
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ddscp"),
-        }
+# The cache holds allauth's rate limits (failed logins, password resets) and the TOTP codes
+# already used (a code cannot be replayed), so it must be shared by every web process. It is
+# the database, in every environment, not Redis: a Redis outage then costs only the Celery
+# nudges (the outbox and the sweeps catch up), never logins. The alternatives are worse:
+# failing open (ignore cache errors) would switch off the login limits and the replay check
+# for as long as Redis is down; failing closed would refuse every login. The database is
+# already needed by every request (sessions, users), so this adds no new way to fail.
+# The table is created by migrate (core 0007_cache_table). MAX_ENTRIES is high so that
+# flooding it with keys cannot cull the counters of an account under attack.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "core_cache",
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ddscp"),
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
+}
+# Sessions in the database (Django's default, said here because it matters): signing in and
+# staying signed in never depend on Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -161,7 +201,15 @@ if env("EMAIL_URL", default=""):
 
 # Celery
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
+# A request only publishes nudges (core.outbox) and batches whose sweeps catch up: with the
+# broker down it must fail at once (refused) or within about two seconds (hung), and carry on.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+else:
     for _folder in ("queue", "processed"):
         (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -178,6 +226,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
+# The queue tasks go to unless routed: a test worker takes its own, nudges included.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
@@ -186,6 +236,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Time-based work is stored as due dates and picked up by sweeps (see STYLE.md): each entry
 # here calls a sweep that is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
+    # The outbox (core.outbox): every email owed is a row; this sends what is due and retries
+    # rows whose worker died mid-send, so mail drains on its own once SMTP or Redis is back.
+    "outbox-sweep": {
+        "task": "core.tasks.outbox_sweep",
+        "schedule": 60.0,
+    },
     "organisation-requests-remind": {
         "task": "accounts.tasks.organisation_requests_remind",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
@@ -217,6 +273,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
 }
+
+# The outbox (core.outbox): rows sent per task, tries before a row is marked failed (about
+# 6 hours of backoff with the defaults), the first retry's delay (doubling, capped) and how
+# long a row may stay "sending" before it is taken as stuck and retried.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)
 
 # Newsletter: emails sent per Celery task (a batch), and how long the opt-out link in a
 # newsletter keeps working. Deployment settings, not the partnership's policy.

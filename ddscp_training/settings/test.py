@@ -1,14 +1,12 @@
 """`make test`: PostgreSQL and Redis on 127.0.0.1 unless DATABASE_URL / REDIS_URL say otherwise."""
 
 import os
-from urllib.parse import urlsplit
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddscp_training")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("CACHE_KEY_PREFIX", "ddscp-test")
 
 from .base import *  # noqa: E402,F403
-from .base import CACHES  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,11 +20,5 @@ if os.environ.get("TEST_EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_EAGER", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
-# The tests clear the cache between tests (allauth's rate limits live there): keep it in a
-# Redis database of its own so that clearing it never touches the broker's.
-CACHES["default"]["LOCATION"] = os.environ.get(
-    "TEST_CACHE_URL", urlsplit(os.environ["REDIS_URL"])._replace(path="/1").geturl()
-)
-CACHES["default"]["KEY_PREFIX"] = f"ddscp-test-{os.getpid()}"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

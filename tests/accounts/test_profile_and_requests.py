@@ -89,7 +89,9 @@ def test_login_with_an_incomplete_profile_goes_to_the_profile_page(client):
 
 @pytest.mark.django_db
 def test_choosing_a_listed_organisation_ignores_case_and_spaces(client):
-    council = OrganisationFactory(name="Derby City Council")
+    # The delegate's verified address is at one of its domains, so they join at once
+    # (otherwise a membership request waits: tests/accounts/test_membership.py).
+    council = OrganisationFactory(name="Derby City Council", domains=["example.org"])
     user = UserFactory(organisation=None, job_title="", staff_group="")
     client.force_login(user)
 
@@ -164,7 +166,8 @@ def test_line_manager_email_must_not_be_the_delegates_own(client):
         organisation_name=user.organisation.name, line_manager_email="PRIYA@example.org"))
     assert response.status_code == 200
     assert response.context["form"].errors["line_manager_email"] == [
-        "Enter your line manager's email address, not your own."]
+        "Enter your line manager's email address, not one of your own: we ask them to agree "
+        "to your training."]
 
 
 @pytest.mark.django_db
@@ -213,7 +216,7 @@ def test_requesting_an_organisation_needs_its_sector(client):
 
 @pytest.mark.django_db
 def test_choosing_a_listed_organisation_withdraws_the_pending_request(client):
-    council = OrganisationFactory(name="Derby City Council")
+    council = OrganisationFactory(name="Derby City Council", domains=["example.org"])
     user = UserFactory(organisation=None)
     OrganisationRequest.objects.create(name="Derby Council", sector=Sector.STATUTORY,
                                        requested_by=user)

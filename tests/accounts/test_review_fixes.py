@@ -86,7 +86,9 @@ def test_an_organisation_role_still_saves_the_rest_of_its_profile(client, make_u
 
 @pytest.mark.django_db
 def test_a_delegate_can_still_change_organisation(client):
-    other = OrganisationFactory(name="Sunny Days Nurseries")
+    # At once when their verified address is at one of its domains (tests/accounts/
+    # test_membership.py: otherwise its safeguarding lead or an officer approves).
+    other = OrganisationFactory(name="Sunny Days Nurseries", domains=["example.org"])
     user = UserFactory(roles=[Role.DELEGATE])
     client.force_login(user)
 
@@ -113,30 +115,34 @@ def test_the_organisation_directory_ignores_a_nul_byte_in_the_search(client, mak
 # The reminder sweep -----------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_a_failed_reminder_email_is_sent_again_by_the_retry(monkeypatch, make_user):
-    """A sweep marks what it sent in the transaction that sends it: an SMTP failure must leave
-    the request unmarked, so the task's retry sends the reminder instead of finding nothing."""
+def test_the_reminder_is_owed_with_the_mark_and_delivered_after_an_smtp_failure(make_user):
+    """A sweep marks what it reminded in the transaction that queues the email in the outbox:
+    an SMTP failure leaves the email owed (retried), never lost, and a second run queues
+    nothing more."""
+    from unittest import mock
+
+    from django.core import mail
+
+    from core.models import OutgoingEmail
+    from core.outbox import outbox_deliver
+
     make_user(Role.OFFICER)
     requester = UserFactory(organisation=None)
     now = timezone.now()
     request = OrganisationRequest.objects.create(
         name="Little Acorns", sector=Sector.PRIVATE, requested_by=requester,
         requested_at=now - timezone.timedelta(days=2))
-    sent = []
-
-    def failing(**kwargs):
-        raise OSError("SMTP server unavailable")
-
-    monkeypatch.setattr(services, "email_send", failing)
-    with pytest.raises(OSError):
-        services.organisation_requests_remind(now=now)
-    request.refresh_from_db()
-    assert request.reminded_at is None
-
-    monkeypatch.setattr(services, "email_send", lambda **kwargs: sent.append(kwargs))
     assert services.organisation_requests_remind(now=now) == 1
     assert services.organisation_requests_remind(now=now) == 0
-    assert len(sent) == 1
+    request.refresh_from_db()
+    assert request.reminded_at == now
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages",
+                    side_effect=OSError("SMTP server unavailable")):
+        outbox_deliver()
+    [row] = OutgoingEmail.objects.all()
+    assert row.status == OutgoingEmail.Status.RETRY and not mail.outbox
+    outbox_deliver(now=row.next_attempt_at)
+    assert [m.subject for m in mail.outbox] == ["1 organisation request waiting for a decision"]
 
 
 # The administration: an officer assigns roles, never site administration ----------------------
@@ -190,26 +196,30 @@ def test_an_officer_cannot_open_or_change_a_superusers_account(client, make_user
 
 @pytest.mark.django_db
 def test_a_mail_server_failure_does_not_spoil_the_officers_decision(
-        make_user, monkeypatch, django_capture_on_commit_callbacks):
-    """The decision is saved and the email goes through a task (retried), so an SMTP error
-    never reaches the officer's page as a 500."""
+        make_user, django_capture_on_commit_callbacks):
+    """The decision is saved with its email owed in the outbox: an SMTP error never reaches
+    the officer's page as a 500, and the email waits for a retry."""
+    from unittest import mock
+
     from django.utils import timezone
 
-    from accounts import services, tasks
+    from accounts import services
     from accounts.models import OrganisationRequest, Sector
+    from core.models import OutgoingEmail
 
     officer = make_user(Role.OFFICER)
     delegate = make_user(Role.DELEGATE)
     req = OrganisationRequest.objects.create(name="Holly House", sector=Sector.PRIVATE,
                                              requested_by=delegate)
-    queued = []
-    monkeypatch.setattr(tasks.organisation_request_decided_send, "delay", queued.append)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.organisation_request_decide(
-            organisation_request=req, by=officer, decision="approve", name="Holly House",
-            sector=Sector.PRIVATE, note="", now=timezone.now())
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages",
+                    side_effect=OSError("SMTP server unavailable")):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organisation_request_decide(
+                organisation_request=req, by=officer, decision="approve", name="Holly House",
+                sector=Sector.PRIVATE, note="", now=timezone.now())
 
     req.refresh_from_db()
     assert req.status == OrganisationRequest.Status.APPROVED
-    assert queued == [req.pk]
+    [row] = OutgoingEmail.objects.filter(recipient=delegate.email)
+    assert row.status == OutgoingEmail.Status.RETRY
+    assert row.purpose == f"organisation_request:{req.pk}:decided"

@@ -215,20 +215,24 @@ def test_each_sweep_is_on_the_beat_schedule(name):
     assert f"bookings.tasks.{name}" in app.tasks
 
 
-def test_a_failed_send_asks_for_a_retry_and_the_retry_sends_once(mailoutbox):
-    from celery.exceptions import Retry
+def test_a_failed_send_stays_owed_in_the_outbox_and_goes_once(mailoutbox):
+    """The sweep records the reminder with its outbox row: an SMTP failure leaves the email
+    owed and retried, never lost, and a second sweep queues nothing more."""
+    from core.models import OutgoingEmail
+    from core.outbox import outbox_deliver
 
     booking = BookingFactory(event=EventFactory(start=timezone.now() + timedelta(days=1)))
 
-    with mock.patch("core.email.EmailMultiAlternatives.send",
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages",
                     side_effect=smtplib.SMTPServerDisconnected("connection lost")):
-        with pytest.raises(Retry):  # autoretry_for: the worker runs it again, with backoff
-            tasks.event_reminders_send.delay()
-    booking.refresh_from_db()
-    assert booking.reminder_sent_at is None  # not recorded: the retry will send it
-
-    tasks.event_reminders_send.delay()
-    tasks.event_reminders_send.delay()
-    assert len(mailoutbox) == 1
+        tasks.event_reminders_send.delay()
+        outbox_deliver()
     booking.refresh_from_db()
     assert booking.reminder_sent_at is not None
+    [row] = OutgoingEmail.objects.all()
+    assert row.status == OutgoingEmail.Status.RETRY and "connection lost" in row.last_error
+
+    tasks.event_reminders_send.delay()
+    outbox_deliver(now=row.next_attempt_at)
+    assert len(mailoutbox) == 1
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT

@@ -27,7 +27,9 @@ from django.utils import timezone
 from accounts.models import OrganisationRequest, Sector
 from accounts.roles import Role
 from accounts.tasks import organisation_requests_remind
-from core.tasks import email_send
+from core.models import Heartbeat, OutgoingEmail
+from core.outbox import SWEEP_HEARTBEAT, email_queue
+from core.tasks import outbox_deliver, outbox_sweep
 from ddscp_training.celery import app
 from tests.factories import UserFactory
 
@@ -71,6 +73,8 @@ class Worker:
             "DATABASE_URL": _test_database_url(),
             "REDIS_URL": self.broker_url,
             "CELERY_EAGER": "0",
+            # What the worker queues itself (the outbox's nudges) stays on its own queue.
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "TEST_EMAIL_FILE_PATH": str(self.mail_dir),
             "PYTHONUNBUFFERED": "1",
@@ -161,6 +165,25 @@ def send(task, worker, **kwargs):
         task.apply_async(kwargs=kwargs, queue=worker.queue, connection=conn)
 
 
+def drain(worker):
+    """Queue the outbox sweep behind every task sent so far and wait until it has run (so
+    have they: one solo worker, first in first out) and the outbox has nothing left to send."""
+    started = timezone.now()
+    send(outbox_sweep, worker)
+    deadline = time.monotonic() + DELIVERY_SECONDS
+    while time.monotonic() < deadline:
+        swept = Heartbeat.objects.filter(name=SWEEP_HEARTBEAT, at__gte=started).exists()
+        owed = OutgoingEmail.objects.filter(status__in=[
+            OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING,
+            OutgoingEmail.Status.RETRY]).exists()
+        if swept and not owed:
+            return worker.messages()
+        if worker.process.poll() is not None:
+            pytest.fail(f"the worker died:\n{worker.output()}")
+        time.sleep(0.2)
+    pytest.fail(f"the outbox was not drained within {DELIVERY_SECONDS}s:\n{worker.output()}")
+
+
 def to(address):
     return lambda message: address in message["To"]
 
@@ -172,8 +195,10 @@ REQUEST_ROW = {
 
 
 def test_the_worker_sends_an_email_with_text_and_html(worker):
-    send(email_send, worker, to=["officer@partnership.example"],
-         template="accounts/organisation_requests_waiting", context={"requests": [REQUEST_ROW]})
+    email_queue(to=["officer@partnership.example"], purpose="test:worker",
+                template="accounts/organisation_requests_waiting",
+                context={"requests": [REQUEST_ROW]}, nudge=False)
+    send(outbox_deliver, worker)  # the nudge a commit sends, to this test's worker
 
     [message] = worker.wait_for(to("officer@partnership.example"), "to the officer")
 
@@ -195,13 +220,7 @@ def test_the_reminder_sweep_through_the_worker_emails_once(worker, make_user):
 
     send(organisation_requests_remind, worker)
     send(organisation_requests_remind, worker)
-    # The queue is first in, first out and the solo worker does one task at a time: once this
-    # marker has arrived, both sweeps have finished.
-    send(email_send, worker, to=["marker@example.org"],
-         template="accounts/organisation_requests_waiting", context={"requests": []})
-    worker.wait_for(to("marker@example.org"), "marking the end of the sweeps")
-
-    reminders = [m for m in worker.messages() if to("officer@partnership.example")(m)]
+    reminders = [m for m in drain(worker) if to("officer@partnership.example")(m)]
     assert len(reminders) == 1, worker.output()
     assert "Little Acorns Nursery" in reminders[0].get_body(("plain",)).get_content()
     request.refresh_from_db()

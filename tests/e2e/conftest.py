@@ -57,18 +57,52 @@ def browser():
         browser.close()
 
 
+# Every page runs under the site's Content-Security-Policy: a blocked inline script or style
+# is a bug (something on the page does not work), so any report fails the test. Chromium
+# logs "Refused to ..." to the console; the event listener also catches violations in frames.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+    + ` in ${e.sourceFile || document.URL}:${e.lineNumber}: ${e.sample || ""}`);
+});
+"""
+POLICY_MESSAGE = re.compile(r"^Refused to |^CSP violation: |Content.Security.Policy|"
+                            r"Permissions.Policy", re.I)
+
+
+def policy_reports(context):
+    """Collect what the Content-Security-Policy (or Permissions-Policy) refuses on any page or
+    frame of a browser context: a list that grows as the pages are used."""
+    reports = []
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", lambda message: reports.append(
+        f"{message.text} (on {message.page.url if message.page else '?'})")
+        if POLICY_MESSAGE.search(message.text) else None)
+    return reports
+
+
 @pytest.fixture
 def page(browser, live_server, request):
-    """A fresh browser context (no cookies) per test, with relative URLs on the live server."""
+    """A fresh browser context (no cookies) per test, with relative URLs on the live server.
+    The test fails at teardown if a page broke the Content-Security-Policy (page.policy_reports
+    lists what was refused)."""
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(TIMEOUT_MS)
+    reports = policy_reports(context)
     page = context.new_page()
+    page.policy_reports = reports
     yield page
     failed = any(
         getattr(getattr(request.node, f"rep_{when}", None), "failed", False)
         for when in ("setup", "call")
     )
+    if reports and not failed:
+        context.close()
+        pytest.fail("The Content-Security-Policy refused something:\n" + "\n".join(reports),
+                    pytrace=False)
     if failed:
+        for report in reports:
+            print(f"CSP: {report}")
         ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         try:

@@ -1,0 +1,333 @@
+"""The transactional outbox: every email the site sends is a row written in the transaction
+of the change that causes it, and delivered from that row (pretix's OutgoingMail).
+
+- `email_queue` (inside a service's transaction) renders the message now and writes one row
+  per recipient; a (purpose, recipient) already queued is ignored, so a service or a sweep run
+  twice queues nothing twice. After commit a Celery task is nudged to send the new rows; if
+  the broker is down the nudge is lost but the rows are not.
+- `outbox_deliver` claims due rows (FOR UPDATE SKIP LOCKED, status ``sending``, committed)
+  before each SMTP call, so two workers never send the same row; success marks it ``sent``,
+  a failure schedules a retry with backoff, and after OUTBOX_MAX_ATTEMPTS it is ``failed``
+  (visible to officers, who can send it again).
+- `outbox_sweep` (Celery beat, every minute) releases rows stuck in ``sending`` past
+  OUTBOX_SENDING_TIMEOUT (a worker killed mid-send) and sends every due row, so the outbox
+  drains on its own once the broker or the SMTP server is back.
+
+Delivery is at least once: a worker killed after the SMTP server accepted a message but
+before the row was marked sent sends it again after the timeout. That window is one message
+wide; every other failure sends nothing twice."""
+
+import base64
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .email import email_render
+from .models import Heartbeat, OutgoingEmail, Partnership
+
+logger = logging.getLogger(__name__)
+Status = OutgoingEmail.Status
+SWEEP_HEARTBEAT = "outbox-sweep"
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def one_line(text):
+    """Header text on one line: CR, LF and other control characters would break every email."""
+    return " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+
+
+def from_address(partnership):
+    return formataddr((one_line(partnership.name), settings.DEFAULT_FROM_EMAIL))
+
+
+def _attachment_rows(attachments):
+    rows = []
+    for filename, content, mimetype in attachments:
+        if isinstance(content, bytes):
+            rows.append({"filename": filename, "mimetype": mimetype, "base64": True,
+                         "content": base64.b64encode(content).decode("ascii")})
+        else:
+            rows.append({"filename": filename, "mimetype": mimetype, "base64": False,
+                         "content": str(content)})
+    return rows
+
+
+def _recipients(to):
+    if isinstance(to, str):
+        to = [to]
+    seen, out = set(), []
+    for address in to:
+        address = (address or "").strip()
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            out.append(address)
+    return out
+
+
+def _users_by_email(addresses):
+    from accounts.models import User
+
+    found = User.objects.filter(email__in=addresses).only("pk", "email")
+    return {u.email.lower(): u for u in found}
+
+
+def email_queue(*, to, template, context, purpose, attachments=(), reply_to=None, headers=None,
+                nudge=True):
+    """Render `templates/email/<template>` now and queue one email per address in `to`.
+
+    Call inside the service's transaction: no commit, no email. `purpose` says why (e.g.
+    ``booking:<uid>:confirmed:<sequence>``); an address already queued for that purpose is
+    skipped. Returns the rows written (possibly none)."""
+    subject, text, html = email_render(template=template, context=context)
+    return _rows_create(
+        to=to, purpose=purpose, template=template, subject=subject, text=text, html=html,
+        attachments=_attachment_rows(attachments), reply_to=reply_to,
+        headers=headers, nudge=nudge,
+    )
+
+
+def email_queue_message(*, message, purpose, template="", nudge=True):
+    """Queue an already built django EmailMessage (allauth's own emails), one row per address."""
+    html = ""
+    for content, mimetype in getattr(message, "alternatives", []) or []:
+        if mimetype == "text/html":
+            html = content
+    if getattr(message, "content_subtype", "plain") == "html":
+        text, html = "", message.body
+    else:
+        text = message.body
+    attachments = []
+    for attachment in message.attachments:
+        filename, content, mimetype = attachment
+        attachments.append((filename, content, mimetype))
+    return _rows_create(
+        to=list(message.to), purpose=purpose, template=template, subject=message.subject,
+        text=text, html=html, attachments=_attachment_rows(attachments),
+        reply_to=(message.reply_to or [None])[0], headers=message.extra_headers, nudge=nudge,
+    )
+
+
+def _rows_create(*, to, purpose, template, subject, text, html, attachments, reply_to, headers,
+                 nudge):
+    addresses = _recipients(to)
+    if not addresses:
+        return []
+    partnership = Partnership.load()
+    users = _users_by_email([a for a in addresses])
+    now = timezone.now()
+    purpose = purpose[:200]
+    existing = set(
+        OutgoingEmail.objects.filter(purpose=purpose, recipient__in=addresses)
+        .values_list("recipient", flat=True))
+    rows = [
+        OutgoingEmail(
+            purpose=purpose, recipient=address, user=users.get(address.lower()),
+            template=template[:120], from_email=from_address(partnership),
+            reply_to=one_line(reply_to or partnership.contact_email)[:254],
+            subject=one_line(subject)[:998], body_text=text, body_html=html,
+            headers={one_line(k): one_line(v) for k, v in (headers or {}).items()},
+            attachments=attachments, created_at=now, next_attempt_at=now,
+        )
+        for address in addresses if address not in existing
+    ]
+    if not rows:
+        return []
+    # ignore_conflicts: a concurrent transaction that queued the same purpose first wins, and
+    # this one neither fails nor sends it twice.
+    OutgoingEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    created = list(OutgoingEmail.objects.filter(
+        purpose=purpose, recipient__in=[r.recipient for r in rows], created_at=now))
+    if nudge and created:
+        ids = [row.pk for row in created]
+        transaction.on_commit(lambda: outbox_nudge(ids=ids))
+    return created
+
+
+def outbox_nudge(*, ids=None):
+    """Ask a worker to send these rows now. Never raises: if the broker is down, the beat sweep
+    sends them when it is back (the rows are the record, the task is only a nudge)."""
+    from . import tasks
+
+    try:
+        tasks.outbox_deliver.apply_async(kwargs={"ids": ids}, retry=False)
+    except Exception:  # noqa: BLE001 - the broker being down must never fail the request
+        logger.warning("Outbox: could not nudge a worker (broker down?); the sweep will send "
+                       "rows %s", ids, exc_info=True)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    claimed: int
+    sent: int
+    retrying: int
+    failed: int
+
+
+def backoff(attempts):
+    """Seconds before the next try after `attempts` failed: 1, 2, 4 ... minutes, capped."""
+    base = _setting("OUTBOX_RETRY_BASE_SECONDS", 60)
+    cap = _setting("OUTBOX_RETRY_MAX_SECONDS", 3600)
+    return min(cap, base * (2 ** max(0, attempts - 1)))
+
+
+def _claim(*, ids, now, limit):
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        due = (OutgoingEmail.objects
+               .select_for_update(skip_locked=True)
+               .filter(status__in=[Status.QUEUED, Status.RETRY], next_attempt_at__lte=now))
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        pks = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+        if not pks:
+            return token, []
+        # The status condition makes the claim a compare-and-set on SQLite too, where
+        # select_for_update does nothing.
+        OutgoingEmail.objects.filter(pk__in=pks, status__in=[Status.QUEUED, Status.RETRY]).update(
+            status=Status.SENDING, claimed_at=now, claim_token=token,
+            attempts=F("attempts") + 1)
+    return token, list(OutgoingEmail.objects.filter(claim_token=token, status=Status.SENDING)
+                       .order_by("next_attempt_at", "pk"))
+
+
+def _message(row, connection):
+    message = EmailMultiAlternatives(
+        subject=row.subject, body=row.body_text, from_email=row.from_email, to=[row.recipient],
+        reply_to=[row.reply_to] if row.reply_to else None, headers=dict(row.headers or {}),
+        connection=connection,
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    for attachment in row.attachments or []:
+        content = attachment["content"]
+        if attachment.get("base64"):
+            content = base64.b64decode(content)
+        message.attach(attachment["filename"], content, attachment["mimetype"])
+    return message
+
+
+def _permanent(error):
+    """A 5xx answer (no such mailbox, say) will never succeed: fail now, not in hours."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def _outcome(row, token, error, *, max_attempts):
+    mine = OutgoingEmail.objects.filter(pk=row.pk, claim_token=token, status=Status.SENDING)
+    if error is None:
+        mine.update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+        return Status.SENT
+    detail = f"{type(error).__name__}: {error}"[:2000]
+    if row.attempts >= max_attempts or _permanent(error):
+        mine.update(status=Status.FAILED, last_error=detail)
+        logger.error("Outbox: %s to %s failed for good: %s", row.purpose, row.recipient, detail)
+        return Status.FAILED
+    mine.update(status=Status.RETRY, last_error=detail,
+                next_attempt_at=timezone.now() + timedelta(seconds=backoff(row.attempts)))
+    logger.warning("Outbox: %s to %s will be retried: %s", row.purpose, row.recipient, detail)
+    return Status.RETRY
+
+
+def outbox_deliver(*, ids=None, now=None, limit=None):
+    """Claim and send due rows (these `ids` only, when given), one SMTP connection per batch."""
+    now = now or timezone.now()
+    limit = limit or _setting("OUTBOX_BATCH_SIZE", 50)
+    if ids is not None:
+        limit = max(limit, min(len(ids), 500))  # a nudge sends what its commit queued
+    max_attempts = _setting("OUTBOX_MAX_ATTEMPTS", 10)
+    token, rows = _claim(ids=ids, now=now, limit=limit)
+    counts = {Status.SENT: 0, Status.RETRY: 0, Status.FAILED: 0}
+    if not rows:
+        return Delivery(0, 0, 0, 0)
+    connection = get_connection(fail_silently=False)
+    try:
+        for row in rows:
+            try:
+                _message(row, connection).send()
+            except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+                counts[_outcome(row, token, error, max_attempts=max_attempts)] += 1
+                try:
+                    connection.close()  # a broken connection is reopened for the next row
+                except Exception:  # noqa: BLE001
+                    pass
+            else:
+                counts[_outcome(row, token, None, max_attempts=max_attempts)] += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001
+            pass
+    return Delivery(len(rows), counts[Status.SENT], counts[Status.RETRY], counts[Status.FAILED])
+
+
+def outbox_release_stuck(*, now):
+    """Rows left in ``sending`` longer than OUTBOX_SENDING_TIMEOUT (their worker died) go back
+    to the queue."""
+    timeout = timedelta(seconds=_setting("OUTBOX_SENDING_TIMEOUT", 600))
+    return OutgoingEmail.objects.filter(
+        status=Status.SENDING, claimed_at__lt=now - timeout,
+    ).update(status=Status.RETRY, next_attempt_at=now,
+             last_error="The worker stopped while sending; sent again.")
+
+
+def outbox_due_count(*, now):
+    return OutgoingEmail.objects.filter(
+        status__in=[Status.QUEUED, Status.RETRY], next_attempt_at__lte=now).count()
+
+
+def outbox_sweep(*, now=None):
+    """Beat, every minute: release stuck rows and send one batch of due rows. Returns the
+    delivery and whether more rows are due (the task then queues another batch)."""
+    now = now or timezone.now()
+    Heartbeat.beat(SWEEP_HEARTBEAT, now=now)
+    outbox_release_stuck(now=now)
+    delivery = outbox_deliver(now=now)
+    return delivery, outbox_due_count(now=now) > 0
+
+
+@transaction.atomic
+def outgoing_email_resend(*, email, by, now):
+    """An officer sends a failed email again: it goes back to the queue with fresh attempts."""
+    from .audit import audit_record
+    from .exceptions import DomainError
+
+    locked = OutgoingEmail.objects.select_for_update().get(pk=email.pk)
+    if locked.status != Status.FAILED:
+        raise DomainError("Only a failed email can be sent again.")
+    locked.status, locked.attempts, locked.next_attempt_at = Status.QUEUED, 0, now
+    locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+    audit_record(actor=by, action="outbox.resend", target=locked,
+                 details={"purpose": locked.purpose})
+    pk = locked.pk
+    transaction.on_commit(lambda: outbox_nudge(ids=[pk]))
+    return locked
+
+
+def outbox_health(*, now):
+    """For the operators' health page: oldest unsent row's age, failed rows, last sweep."""
+    oldest = (OutgoingEmail.objects
+              .filter(Q(status__in=[Status.QUEUED, Status.RETRY, Status.SENDING]))
+              .order_by("created_at").values_list("created_at", flat=True).first())
+    beat = Heartbeat.objects.filter(name=SWEEP_HEARTBEAT).values_list("at", flat=True).first()
+    return {
+        "outbox_oldest_unsent_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+        "outbox_failed": OutgoingEmail.objects.filter(status=Status.FAILED).count(),
+        "beat_last_sweep": beat.isoformat() if beat else None,
+        "beat_last_sweep_seconds_ago": int((now - beat).total_seconds()) if beat else None,
+    }

@@ -1,0 +1,334 @@
+"""The access matrix: who gets what from every URL of the site, GET and POST.
+
+tests/security/test_access_matrix.py requests every URL pattern of the project (the site's own,
+allauth's and the admin's) as each identity below, with the URL's parameters filled with
+objects that belong to SOMEONE ELSE: the booking of `owner` (a delegate of organisation A), an
+event that `facilitator` runs and `other_facilitator` does not, organisation A's pending
+request, and so on. Each cell must give the outcome written here; a URL pattern without a row
+fails the test with its name.
+
+How to read a row
+-----------------
+    "core:auditentry-list": page(only(OFFICER)),
+
+`only(OFFICER)`: a visitor who is not signed in is sent to sign in (LOGIN), the officer and the
+site administrator (a superuser holds every permission) get the page (OK), everyone else is
+refused (FORBIDDEN). Keyword overrides name the exceptions, per identity:
+
+    only(OFFICER, owner=OK)              # ... and the owner of the object too
+    signed_in(delegate=NOT_FOUND)        # every signed-in person, but not the other delegate
+
+`page(get)`: a page that only reads, so a POST gets the same answer except that whoever is let
+in is told the method is not allowed (405). `form(get, post=...)` gives a POST its own cells
+(a POST with an empty body: a form with errors is OK, a done action is a REDIRECT).
+"""
+
+from dataclasses import dataclass
+
+# Identities ------------------------------------------------------------------------------------
+ANON = "anon"  # not signed in
+DELEGATE = "delegate"  # a delegate of organisation A: every object here is someone else's
+OWNER = "owner"  # the delegate (of organisation A) whose bookings the URLs name
+FACILITATOR = "facilitator"  # Training Pool: runs the event the URLs name
+OTHER_FACILITATOR = "other_facilitator"  # Training Pool: runs another event, not that one
+OFFICER = "officer"  # Learning and Development officer
+BUSINESS_SUPPORT = "business_support"
+LOD_MEMBER = "lod_member"  # LOD Group member
+LEAD_A = "lead_a"  # safeguarding lead of organisation A (the owner's)
+FINANCE_A = "finance_a"  # finance contact of organisation A
+LEAD_B = "lead_b"  # safeguarding lead of organisation B
+FINANCE_B = "finance_b"  # finance contact of organisation B
+SUPERUSER = "superuser"  # the site administrator
+
+IDENTITIES = (ANON, DELEGATE, OWNER, FACILITATOR, OTHER_FACILITATOR, OFFICER, BUSINESS_SUPPORT,
+              LOD_MEMBER, LEAD_A, FINANCE_A, LEAD_B, FINANCE_B, SUPERUSER)
+SIGNED_IN = IDENTITIES[1:]
+STAFF = (FACILITATOR, OTHER_FACILITATOR, OFFICER, BUSINESS_SUPPORT, LOD_MEMBER, LEAD_A,
+         FINANCE_A, LEAD_B, FINANCE_B, SUPERUSER)  # must use two-factor authentication
+
+# Outcomes --------------------------------------------------------------------------------------
+OK = "200"  # the page (or file) itself
+LOGIN = "login"  # a redirect to the sign-in page
+ADMIN_LOGIN = "admin-login"  # the Django admin's own sign-in page (it never answers 403)
+REDIRECT = "302"  # a redirect anywhere else (an action done, a page that sends you on)
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+NOT_ALLOWED = "405"
+OUTCOMES = (OK, LOGIN, ADMIN_LOGIN, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED)
+
+
+class Cells(dict):
+    """identity -> outcome, for one method of one URL."""
+
+    def but(self, **overrides):
+        unknown = set(overrides) - set(IDENTITIES)
+        assert not unknown, f"unknown identities {sorted(unknown)}"
+        return Cells({**self, **overrides})
+
+    def where(self, old, new):
+        """The same cells with every `old` outcome turned into `new`."""
+        return Cells({who: (new if outcome == old else outcome) for who, outcome in self.items()})
+
+
+def everyone(outcome=OK, **overrides):
+    """The same for everyone, signed in or not."""
+    return Cells(dict.fromkeys(IDENTITIES, outcome)).but(**overrides)
+
+
+def signed_in(outcome=OK, **overrides):
+    """Anyone signed in; a visitor is sent to sign in."""
+    return everyone(outcome, anon=LOGIN).but(**overrides)
+
+
+def only(*who, outcome=OK, others=FORBIDDEN, **overrides):
+    """`who` and the site administrator get `outcome`; every other signed-in person `others`;
+    a visitor is sent to sign in."""
+    cells = signed_in(others)
+    for identity in (*who, SUPERUSER):
+        cells[identity] = outcome
+    return cells.but(**overrides)
+
+
+def admin(*who, outcome=OK, others=FORBIDDEN, **overrides):
+    """A Django admin page: only staff get in (the officer and the site administrator); anyone
+    else, signed in or not, gets the admin's sign-in page. Among staff, `who` (and the site
+    administrator) hold the model permission and get `outcome`; the others get `others`."""
+    cells = everyone(ADMIN_LOGIN)
+    cells[OFFICER] = outcome if OFFICER in who else others
+    cells[SUPERUSER] = outcome
+    return cells.but(**overrides)
+
+
+@dataclass(frozen=True)
+class Row:
+    get: Cells
+    post: Cells
+
+
+def page(get, post=None):
+    """A page that only reads: a POST is refused (405) to whoever the GET lets in."""
+    return Row(get=get, post=post if post is not None else get.where(OK, NOT_ALLOWED))
+
+
+def form(get, post=None):
+    """A page that takes a POST: by default the same cells (an empty form shows its errors)."""
+    return Row(get=get, post=post if post is not None else get)
+
+
+def admin_model(app, model, *, view=(), add=(), change=(), delete=(), nobody=()):
+    """The URLs of one model registered in the Django admin. view/add/change/delete: the
+    staff identities (besides the site administrator) holding that model permission; nobody:
+    the actions its ModelAdmin refuses to everyone, the site administrator too. The admin
+    shows the change page read-only with the view permission alone, and the history to anyone
+    who may view or change."""
+    name = f"admin:{app}_{model}"
+    seen = tuple({*view, *change})
+
+    def may(action, who):
+        if action in nobody:
+            return admin(outcome=FORBIDDEN)
+        return admin(*who)
+
+    return {
+        f"{name}_changelist": form(admin(*seen)),
+        f"{name}_add": form(may("add", add)),
+        f"{name}_history": form(admin(*seen)),
+        f"{name}_delete": form(may("delete", delete)),
+        f"{name}_change": form(admin(*seen), post=may("change", change)),
+        # The change page's old address redirects to it, for staff (who then may be refused).
+        f"admin/{app}/{model}/<path:object_id>/": form(admin(OFFICER, outcome=REDIRECT)),
+    }
+
+
+# The table -------------------------------------------------------------------------------------
+# The objects the URLs name (tests/security/test_access_matrix.py, build_world): `owner`'s
+# bookings (organisation A) on an event that `facilitator` runs; organisation A's pending
+# request to add an organisation; a resource for signed-in users only; business support's
+# draft newsletter; another site administrator's account in the admin.
+
+ROWS: dict[str, Row] = {
+    # The site's front door -------------------------------------------------------------------
+    "home": page(everyone()),
+    "healthz": form(everyone()),  # monitoring: the database and the outbox, as JSON
+    "healthz-live": form(everyone()),  # a load balancer's probe: "ok", whatever the method
+
+    # Sign in, sign up, passwords and two-factor authentication (allauth) ---------------------
+    "account_login": form(everyone(REDIRECT, anon=OK)),  # signed in: sent on
+    "account_signup": form(everyone(REDIRECT, anon=OK)),
+    "account_logout": form(signed_in(OK, anon=REDIRECT), post=everyone(REDIRECT)),
+    "account_inactive": page(everyone()),
+    "account_reauthenticate": form(signed_in()),
+    "account_email": form(signed_in(), post=signed_in(REDIRECT)),
+    "account_email_verification_sent": page(everyone()),
+    # The owner's confirmation link: its page says the address is already confirmed, and
+    # confirming it again finds nothing.
+    "account_confirm_email": form(everyone(), post=everyone(NOT_FOUND)),
+    "account_confirm_login_code": form(signed_in(REDIRECT)),  # no code was asked for
+    "account_change_password": form(signed_in()),
+    "account_set_password": form(signed_in(REDIRECT)),  # everyone has one: sent to change it
+    "account_reset_password": form(everyone()),
+    "account_reset_password_done": page(everyone()),
+    # The owner's reset link with a key that is not theirs: "this link is not valid".
+    "account_reset_password_from_key": form(everyone()),
+    "account_reset_password_from_key_done": page(everyone()),
+    "mfa_index": page(signed_in()),
+    "mfa_authenticate": form(signed_in(REDIRECT)),  # nobody is half way through signing in
+    "mfa_reauthenticate": form(signed_in(delegate=REDIRECT, owner=REDIRECT)),  # no app set up
+    "mfa_activate_totp": form(signed_in(REDIRECT)),
+    "mfa_deactivate_totp": form(signed_in(REDIRECT, delegate=NOT_FOUND, owner=NOT_FOUND)),
+    "mfa_view_recovery_codes": page(signed_in(NOT_FOUND)),  # none generated
+    "mfa_generate_recovery_codes": form(signed_in(REDIRECT)),
+    "mfa_download_recovery_codes": form(signed_in(NOT_FOUND)),
+
+    # My account, and an organisation's own pages ---------------------------------------------
+    "accounts:dashboard": page(signed_in()),
+    "accounts:profile": form(signed_in()),
+    # Each lead and finance contact reaches their OWN organisation only (the page takes no
+    # id; test_what_a_page_shows checks that B's lead never sees A's staff).
+    "accounts:organisation-staff": page(only(LEAD_A, LEAD_B)),
+    "accounts:organisation-account": form(only(FINANCE_A, FINANCE_B),
+                                          post=only(FINANCE_A, FINANCE_B, outcome=REDIRECT)),
+    "accounts:organisation-list": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "accounts:organisation-domains": form(only(OFFICER)),  # organisation A's email domains
+    "accounts:organisationrequest-list": page(only(OFFICER)),
+    "accounts:organisationrequest-decide": form(only(OFFICER)),
+    # Requests to join an organisation: its own safeguarding lead decides (and officers); the
+    # request named here is to join organisation A, so B's lead finds nothing.
+    "accounts:membershiprequest-list": page(only(OFFICER, LEAD_A, LEAD_B)),
+    "accounts:membershiprequest-decide": form(only(OFFICER, LEAD_A, lead_b=NOT_FOUND)),
+
+    # The partnership's settings and the audit log: officers only ------------------------------
+    "core:partnership-update": form(only(OFFICER)),
+    "core:auditentry-list": page(only(OFFICER)),
+
+    # The public catalogue and resources library ----------------------------------------------
+    "courses:course-list": page(everyone()),
+    "courses:course-detail": page(everyone()),
+    "courses:event-detail": page(everyone()),
+    "courses:event-ics": page(everyone()),
+    "courses:calendar-feed": page(everyone()),
+    "courses:resource-list": page(everyone()),
+    # A resource for signed-in users only: its link, never to a visitor.
+    "courses:resource-download": page(signed_in(REDIRECT), post=everyone(NOT_ALLOWED)),
+    "courses:newsletter-unsubscribe": form(everyone()),  # without its token: how to opt out
+
+    # A delegate's own learning -----------------------------------------------------------------
+    "courses:training-record": page(signed_in()),
+    "courses:elearning-module": page(signed_in()),
+    "courses:elearning-check": form(signed_in()),
+    "courses:elearning-result": page(signed_in()),
+    "bookings:my-training": page(signed_in()),
+
+    # Booking (any signed-in person may book the event) ----------------------------------------
+    "bookings:booking-create": form(signed_in(), post=signed_in(REDIRECT, owner=OK)),  # owner:
+    # already booked, told so
+    "bookings:waitlist-join": form(signed_in()),  # places are free: told to book instead
+    # The line manager's signed link is the permission (no account needed).
+    "bookings:line-manager-approval": form(everyone()),
+    # The owner's invitation to a colleague without an account: nobody here is that colleague,
+    # so accepting it is refused with a message on the page.
+    "bookings:substitution-accept": form(signed_in()),
+
+    # The owner's booking: the owner and officers who manage bookings; anyone else 404 ----------
+    "bookings:booking-detail": page(only(OWNER, OFFICER, others=NOT_FOUND)),
+    "bookings:booking-ics": page(only(OWNER, OFFICER, others=NOT_FOUND)),
+    "bookings:booking-cancel": form(only(OWNER, OFFICER, others=NOT_FOUND),
+                                    post=only(OWNER, OFFICER, outcome=REDIRECT,
+                                              others=NOT_FOUND)),
+    "bookings:booking-late-cancel": form(only(OWNER, OFFICER, others=NOT_FOUND)),
+    "bookings:waitlist-leave": form(only(OWNER, OFFICER, others=NOT_FOUND),
+                                    post=only(OWNER, OFFICER, outcome=REDIRECT,
+                                              others=NOT_FOUND)),
+    "bookings:offer-respond": form(only(OWNER, OFFICER, others=NOT_FOUND)),
+    "bookings:booking-substitute": form(only(OWNER, OFFICER, others=NOT_FOUND)),
+
+    # Facilitators: their own events only (another event's pages are 404) ----------------------
+    "courses:trainingpool-list": page(only(FACILITATOR, OTHER_FACILITATOR)),
+    "bookings:facilitator-event-list": page(only(FACILITATOR, OTHER_FACILITATOR, OFFICER)),
+    # A POST is refused by method before the event is looked up: 405 tells nothing about it.
+    "bookings:facilitator-event-detail": page(
+        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
+    "bookings:event-register": form(
+        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        # The register opens on the day: saving before then says so and comes back.
+        post=only(FACILITATOR, OFFICER, outcome=REDIRECT, other_facilitator=NOT_FOUND)),
+    "bookings:event-register-pdf": page(
+        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
+    "bookings:event-signin-pdf": page(
+        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
+
+    # Officers: bookings ------------------------------------------------------------------------
+    "bookings:event-waiting-list": page(only(OFFICER)),
+    "bookings:late-cancellation-list": page(only(OFFICER)),
+    "bookings:late-cancellation-review": form(only(OFFICER)),
+
+    # Officers: the programme (business support sees the events, to write the newsletter) ------
+    "courses:manage-event-list": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "courses:manage-event-calendar": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "courses:manage-event-create": form(only(OFFICER)),
+    "courses:manage-event-update": form(only(OFFICER)),
+    "courses:manage-event-duplicate": form(only(OFFICER)),
+    "courses:manage-event-cancel": form(only(OFFICER)),
+    "courses:manage-course-list": page(only(OFFICER)),
+    "courses:manage-course-create": form(only(OFFICER)),
+    "courses:manage-course-update": form(only(OFFICER)),
+    "courses:manage-pool": form(only(OFFICER)),
+    "courses:manage-venue-list": page(only(OFFICER)),
+    "courses:manage-venue-create": form(only(OFFICER)),
+    "courses:manage-venue-update": form(only(OFFICER)),
+    "courses:manage-review": form(only(OFFICER), post=only(OFFICER, outcome=REDIRECT)),
+    "courses:manage-resource-list": page(only(OFFICER)),
+    "courses:manage-resource-create": form(only(OFFICER)),
+    "courses:manage-resource-update": form(only(OFFICER)),
+    "courses:manage-resource-delete": form(only(OFFICER), post=only(OFFICER, outcome=REDIRECT)),
+
+    # Business support: the newsletter ----------------------------------------------------------
+    "courses:newsletter-list": page(only(BUSINESS_SUPPORT)),
+    "courses:newsletter-preview": page(only(BUSINESS_SUPPORT)),
+    "courses:newsletter-email": page(only(BUSINESS_SUPPORT)),  # the preview's HTML part
+    "courses:newsletter-create": form(only(BUSINESS_SUPPORT)),
+    "courses:newsletter-update": form(only(BUSINESS_SUPPORT)),
+    "courses:newsletter-send": form(only(BUSINESS_SUPPORT)),
+
+    # Reports: officers and the LOD Group -------------------------------------------------------
+    "reports:report-list": page(only(OFFICER, LOD_MEMBER)),
+
+    # The Django admin: staff only (officers and the site administrator) ------------------------
+    "admin:index": form(admin(OFFICER)),
+    "admin:app_list": form(admin(OFFICER)),
+    "admin:login": form(everyone(officer=REDIRECT, superuser=REDIRECT), post=everyone()),
+    "admin:logout": form(everyone(REDIRECT, officer=NOT_ALLOWED, superuser=NOT_ALLOWED),
+                         post=everyone(REDIRECT, officer=OK, superuser=OK)),
+    "admin:password_change": form(admin(OFFICER)),
+    "admin:password_change_done": page(admin(OFFICER)),
+    "admin:jsi18n": page(admin(OFFICER)),
+    "admin:autocomplete": form(admin(outcome=FORBIDDEN),  # no field named: refused
+                               post=admin(OFFICER, outcome=NOT_ALLOWED)),
+    "admin:view_on_site": form(admin(OFFICER, outcome=NOT_FOUND)),  # a course: no such page
+    "admin/(?P<url>.*)$": form(admin(OFFICER, outcome=NOT_FOUND)),  # the admin's catch-all
+    # Another site administrator's account: an officer assigns roles but can never reach a
+    # site administrator's account, nor set their password (the admin says it does not exist).
+    "admin:auth_user_password_change": form(admin(OFFICER, officer=REDIRECT)),
+    **admin_model("auth", "group", view=(OFFICER,)),
+    **admin_model("sites", "site"),
+    **admin_model("account", "emailaddress"),
+    **admin_model("mfa", "authenticator"),
+    **admin_model("core", "partnership", view=(OFFICER,), change=(OFFICER,),
+                  nobody=("add", "delete")),
+    **admin_model("core", "auditentry", view=(OFFICER,), nobody=("add", "change", "delete")),
+    **admin_model("accounts", "user", view=(OFFICER,), change=(OFFICER,)),
+    **admin_model("accounts", "organisation", view=(OFFICER,), add=(OFFICER,),
+                  change=(OFFICER,)),
+    **admin_model("accounts", "organisationrequest", view=(OFFICER,)),
+    **admin_model("accounts", "membershiprequest", view=(OFFICER,), nobody=("add",)),
+    **admin_model("courses", "category", view=(OFFICER,), add=(OFFICER,), change=(OFFICER,)),
+    **admin_model("courses", "question", view=(OFFICER,), add=(OFFICER,), change=(OFFICER,),
+                  delete=(OFFICER,)),
+    **admin_model("courses", "course", view=(OFFICER,), add=(OFFICER,), change=(OFFICER,)),
+}
+# The officer never reaches another site administrator's account in the admin.
+for _suffix in ("change", "history", "delete"):
+    ROWS[f"admin:accounts_user_{_suffix}"] = form(admin(OFFICER, officer=REDIRECT))

@@ -1,0 +1,117 @@
+"""Run by tests/security/test_bad_input.py in a subprocess against a migrated SQLite database
+(DATABASE_URL=sqlite:///...), the database of `make run`: pytest-django cannot switch the
+test database to SQLite. Prints one line of JSON with what happened.
+
+    python -m tests.security.sqlite_probe huge-ids | concurrency
+"""
+
+import json
+import os
+import sys
+import threading
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ddscp_training.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django import forms  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+HUGE_ID = "1" * 30
+THREADS = 8
+
+
+def huge_ids():
+    from courses.forms import CourseForm, EventForm, NewsletterForm
+    from tests.factories import CourseFactory
+
+    course = CourseFactory()
+    fields = {
+        "facilitators": EventForm(course=course).fields["facilitators"],
+        "prerequisites": CourseForm().fields["prerequisites"],
+        "events": NewsletterForm(now=timezone.now()).fields["events"],
+    }
+    result = {}
+    for name, field in fields.items():
+        try:
+            field.clean([HUGE_ID])
+            result[name] = "accepted"
+        except forms.ValidationError as exc:
+            result[name] = exc.code
+        except Exception as exc:  # noqa: BLE001 - what the test reports
+            result[name] = f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def concurrency():
+    """THREADS delegates book the same event and THREADS people sign up, all at once."""
+    from bookings.services import booking_create
+    from core.models import Partnership
+    from tests.factories import EventFactory, UserFactory
+
+    assert connection.vendor == "sqlite"
+    setup_test_environment()  # locmem email, as in the tests
+    Partnership.load()
+    event = EventFactory(capacity=100)
+    delegates = [UserFactory() for _ in range(THREADS)]
+    connections.close_all()
+
+    barrier = threading.Barrier(THREADS * 2, timeout=30)
+    errors, booked, signups = [], [], []
+    lock = threading.Lock()
+
+    def book(delegate):
+        try:
+            barrier.wait()
+            booking_create(event=event, delegate=delegate, now=timezone.now())
+            with lock:
+                booked.append(delegate.pk)
+        except Exception as exc:  # noqa: BLE001 - what the test reports
+            with lock:
+                errors.append(f"booking: {type(exc).__name__}: {exc}")
+        finally:
+            connections.close_all()
+
+    def sign_up(n):
+        try:
+            client = Client(raise_request_exception=True, REMOTE_ADDR=f"192.0.2.{n + 10}")
+            barrier.wait()
+            response = client.post(reverse("account_signup"), {
+                "first_name": "Sam", "last_name": f"Jones {n}",
+                "email": f"sam.jones{n}@example.org",
+                "password1": "a-long-enough-passphrase-7",
+                "password2": "a-long-enough-passphrase-7"})
+            with lock:
+                signups.append(response.status_code)
+        except Exception as exc:  # noqa: BLE001 - what the test reports
+            with lock:
+                errors.append(f"signup: {type(exc).__name__}: {exc}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=book, args=(d,)) for d in delegates]
+    threads += [threading.Thread(target=sign_up, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    from accounts.models import User
+
+    return {
+        "errors": sorted(set(errors)), "bookers": THREADS, "booked": len(booked),
+        "signers": THREADS, "signups": sorted(signups),
+        "accounts": User.objects.filter(email__startswith="sam.jones").count(),
+    }
+
+
+if __name__ == "__main__":
+    what = sys.argv[1]
+    result = {"huge-ids": huge_ids, "concurrency": concurrency}[what]()
+    print(json.dumps(result))
