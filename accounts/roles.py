@@ -22,7 +22,7 @@ ROLE_PERMISSIONS = {
     ],
     Role.OFFICER: [
         "core.view_partnership", "core.change_partnership",
-        "core.view_auditentry",
+        "core.view_auditentry", "core.view_outgoingemail", "core.change_outgoingemail",
         "accounts.view_organisation", "accounts.add_organisation",
         "accounts.change_organisation", "accounts.approve_organisation",
         "accounts.view_organisationrequest",
@@ -47,6 +47,7 @@ ROLE_PERMISSIONS = {
         "reports.view_report",
     ],
     Role.BUSINESS_SUPPORT: [
+        "core.view_outgoingemail",
         "accounts.view_organisation", "accounts.change_organisation",
         "courses.view_event", "courses.send_newsletter", "courses.view_newsletter",
         "courses.add_newsletter", "courses.change_newsletter",

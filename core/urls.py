@@ -6,4 +6,9 @@ app_name = "core"
 urlpatterns = [
     path("partnership/", views.PartnershipUpdateView.as_view(), name="partnership-update"),
     path("audit/", views.AuditEntryListView.as_view(), name="auditentry-list"),
+    path("emails/", views.OutgoingEmailListView.as_view(), name="outgoingemail-list"),
+    path("emails/<int:pk>/", views.OutgoingEmailDetailView.as_view(),
+         name="outgoingemail-detail"),
+    path("emails/<int:pk>/send-again/", views.OutgoingEmailResendView.as_view(),
+         name="outgoingemail-resend"),
 ]

@@ -6,7 +6,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView, UpdateView
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
 from .forms import PartnershipForm
 from .models import AuditEntry, Partnership
@@ -107,3 +108,69 @@ def error_500(request):
     from django.http import HttpResponseServerError
 
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+class OutgoingEmailListView(PermissionMixin, ListView):
+    """The outbox: every email the site owes or has sent, with failed ones to send again."""
+
+    permission_required = "core.view_outgoingemail"
+    template_name = "core/outgoingemail_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        from .forms_outbox import OutgoingEmailFilterForm
+        from .selectors import outgoing_emails
+
+        self.form = OutgoingEmailFilterForm(self.request.GET or None)
+        filters = self.form.cleaned_data if self.form.is_valid() else {}
+        if not self.may_see_addresses():
+            filters = {**filters, "recipient": ""}
+        return outgoing_emails(**filters)
+
+    def may_see_addresses(self):
+        return self.request.user.has_perm("accounts.view_user")
+
+    def get_context_data(self, **kwargs):
+        from .selectors import outgoing_email_counts
+
+        return super().get_context_data(
+            form=self.form, counts=outgoing_email_counts(),
+            may_see_addresses=self.may_see_addresses(), **kwargs)
+
+
+class OutgoingEmailDetailView(PermissionMixin, DetailView):
+    permission_required = "core.view_outgoingemail"
+    template_name = "core/outgoingemail_detail.html"
+    context_object_name = "email"
+
+    def get_queryset(self):
+        from .selectors import outgoing_emails
+
+        return outgoing_emails()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            may_see_addresses=self.request.user.has_perm("accounts.view_user"), **kwargs)
+
+
+class OutgoingEmailResendView(PermissionMixin, View):
+    """POST: a failed email goes back to the queue (officers)."""
+
+    permission_required = "core.change_outgoingemail"
+
+    def post(self, request, pk):
+        from django.shortcuts import get_object_or_404
+        from django.utils import timezone
+
+        from .exceptions import DomainError
+        from .outbox import outgoing_email_resend
+        from .selectors import outgoing_emails
+
+        email = get_object_or_404(outgoing_emails(), pk=pk)
+        try:
+            outgoing_email_resend(email=email, by=request.user, now=timezone.now())
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "The email is queued to be sent again.")
+        return redirect("core:outgoingemail-detail", pk=email.pk)

@@ -18,3 +18,26 @@ def get_partnership():
 def site_url():
     """The public address of the site, without a trailing slash (settings.SITE_URL)."""
     return settings.SITE_URL.rstrip("/")
+
+
+@register.filter
+def day_and_time(moment):
+    """{{ value|day_and_time }}: "Tuesday 8 December 2026, 9:30am"."""
+    from core.dates import day_and_time as fmt
+
+    return fmt(moment) if moment else ""
+
+
+@register.simple_tag
+def outbox_failed_count():
+    """Failed emails waiting for an officer (the dashboard shows them when there are any)."""
+    from core.models import OutgoingEmail
+
+    return OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED).count()
+
+
+@register.filter
+def masked_email(address):
+    """p•••@example.org: for roles that may see that an email went, not to whom."""
+    local, _, domain = (address or "").partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"

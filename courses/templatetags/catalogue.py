@@ -5,25 +5,12 @@
 from django import template
 from django.utils import timezone
 
+from core.dates import clock, day  # noqa: F401 - used here and imported from here
 from courses.policies import places_left_words
 
 register = template.Library()
 
 ONLINE = "Online (Microsoft Teams): the joining link is sent to booked delegates"
-
-
-def clock(moment):
-    """9:30am, 4pm, midday, midnight (GOV.UK style)."""
-    if moment.minute == 0 and moment.hour in (0, 12):
-        return "midnight" if moment.hour == 0 else "midday"
-    hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
-
-
-def day(moment):
-    """Tuesday 3 March 2027."""
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
 
 
 def when(start, end):

@@ -203,12 +203,17 @@ if env("EMAIL_URL", default=""):
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 # A request only publishes nudges (core.outbox) and batches whose sweeps catch up: with the
 # broker down it must fail at once (refused) or within about two seconds (hung), and carry on.
+# max_retries 0: one attempt to connect when publishing (kombu otherwise retries for
+# broker_connection_timeout seconds, even with retry=False); the worker's own connection keeps
+# retrying (broker_connection_max_retries).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
 }
 if REDIS_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0,
+    }
 else:
     for _folder in ("queue", "processed"):
         (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,12 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# One Playwright and one Chromium for the whole run, however many folders use these fixtures
+# (tests/security/conftest.py imports them too, which makes a second session fixture: both
+# share this one browser, since Playwright's sync API cannot start twice in a thread).
+_SHARED = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not (os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK)):
@@ -49,12 +55,17 @@ def browser():
         )
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
+    if not _SHARED["users"]:
+        pw = sync_playwright().start()
+        _SHARED.update(pw=pw, browser=pw.chromium.launch(
             executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+        ))
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED.pop("browser").close()
+        _SHARED.pop("pw").stop()
 
 
 # Every page runs under the site's Content-Security-Policy: a blocked inline script or style

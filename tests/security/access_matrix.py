@@ -176,7 +176,7 @@ ROWS: dict[str, Row] = {
     "mfa_reauthenticate": form(signed_in(delegate=REDIRECT, owner=REDIRECT)),  # no app set up
     "mfa_activate_totp": form(signed_in(REDIRECT)),
     "mfa_deactivate_totp": form(signed_in(REDIRECT, delegate=NOT_FOUND, owner=NOT_FOUND)),
-    "mfa_view_recovery_codes": page(signed_in(NOT_FOUND)),  # none generated
+    "mfa_view_recovery_codes": page(signed_in(NOT_FOUND), post=signed_in(NOT_ALLOWED)),
     "mfa_generate_recovery_codes": form(signed_in(REDIRECT)),
     "mfa_download_recovery_codes": form(signed_in(NOT_FOUND)),
 
@@ -189,7 +189,8 @@ ROWS: dict[str, Row] = {
     "accounts:organisation-account": form(only(FINANCE_A, FINANCE_B),
                                           post=only(FINANCE_A, FINANCE_B, outcome=REDIRECT)),
     "accounts:organisation-list": page(only(OFFICER, BUSINESS_SUPPORT)),
-    "accounts:organisation-domains": form(only(OFFICER)),  # organisation A's email domains
+    "accounts:organisation-domains": form(only(OFFICER),  # organisation A's email domains
+                                          post=only(OFFICER, outcome=REDIRECT)),
     "accounts:organisationrequest-list": page(only(OFFICER)),
     "accounts:organisationrequest-decide": form(only(OFFICER)),
     # Requests to join an organisation: its own safeguarding lead decides (and officers); the
@@ -299,7 +300,8 @@ ROWS: dict[str, Row] = {
     # The Django admin: staff only (officers and the site administrator) ------------------------
     "admin:index": form(admin(OFFICER)),
     "admin:app_list": form(admin(OFFICER)),
-    "admin:login": form(everyone(officer=REDIRECT, superuser=REDIRECT), post=everyone()),
+    # The admin has no login form of its own: the site's sign-in (password, then the code).
+    "admin:login": form(signed_in(FORBIDDEN, officer=REDIRECT, superuser=REDIRECT)),
     "admin:logout": form(everyone(REDIRECT, officer=NOT_ALLOWED, superuser=NOT_ALLOWED),
                          post=everyone(REDIRECT, officer=OK, superuser=OK)),
     "admin:password_change": form(admin(OFFICER)),
@@ -310,8 +312,8 @@ ROWS: dict[str, Row] = {
     "admin:view_on_site": form(admin(OFFICER, outcome=NOT_FOUND)),  # a course: no such page
     "admin/(?P<url>.*)$": form(admin(OFFICER, outcome=NOT_FOUND)),  # the admin's catch-all
     # Another site administrator's account: an officer assigns roles but can never reach a
-    # site administrator's account, nor set their password (the admin says it does not exist).
-    "admin:auth_user_password_change": form(admin(OFFICER, officer=REDIRECT)),
+    # site administrator's account, nor set their password.
+    "admin:auth_user_password_change": form(admin(OFFICER, officer=NOT_FOUND)),
     **admin_model("auth", "group", view=(OFFICER,)),
     **admin_model("sites", "site"),
     **admin_model("account", "emailaddress"),
@@ -329,6 +331,29 @@ ROWS: dict[str, Row] = {
                   delete=(OFFICER,)),
     **admin_model("courses", "course", view=(OFFICER,), add=(OFFICER,), change=(OFFICER,)),
 }
-# The officer never reaches another site administrator's account in the admin.
-for _suffix in ("change", "history", "delete"):
-    ROWS[f"admin:accounts_user_{_suffix}"] = form(admin(OFFICER, officer=REDIRECT))
+# The officer never reaches another site administrator's account in the admin: it "does not
+# exist" (the admin sends them back to the list), and deleting anyone is not theirs to do.
+ROWS["admin:accounts_user_change"] = form(admin(OFFICER, officer=REDIRECT))
+ROWS["admin:accounts_user_history"] = form(admin(OFFICER, officer=REDIRECT))
+# Every field of a membership request is read-only: "saving" it changes nothing.
+ROWS["admin:accounts_membershiprequest_change"] = form(
+    admin(OFFICER), post=admin(outcome=REDIRECT, officer=FORBIDDEN))
+
+# What a page shows --------------------------------------------------------------------------
+# Pages that take no id answer 200 to every lead, finance contact or facilitator: what they
+# show must still be their own. (URL name, identity, what the page must or must not show.)
+# owner_email: the owner (organisation A) / booking: the owner's booking on the event /
+# event_page: the facilitator page of the event / invoice_email: organisation A's billing
+# address / joiner_email: the person asking to join organisation A.
+SHOWS = [
+    ("accounts:organisation-staff", LEAD_A, "owner_email", True),
+    ("accounts:organisation-staff", LEAD_B, "owner_email", False),
+    ("accounts:organisation-account", FINANCE_A, "invoice_email", True),
+    ("accounts:organisation-account", FINANCE_B, "invoice_email", False),
+    ("accounts:membershiprequest-list", LEAD_A, "joiner_email", True),
+    ("accounts:membershiprequest-list", LEAD_B, "joiner_email", False),
+    ("bookings:my-training", OWNER, "booking", True),
+    ("bookings:my-training", DELEGATE, "booking", False),
+    ("bookings:facilitator-event-list", FACILITATOR, "event_page", True),
+    ("bookings:facilitator-event-list", OTHER_FACILITATOR, "event_page", False),
+]

@@ -108,8 +108,18 @@ def test_a_session_signed_in_with_a_password_alone_must_enter_the_code(client, a
     assert response.status_code == 302
     assert response["Location"].startswith(MFA_REAUTHENTICATE), response["Location"]
     assert_no_staff_page_opens(client)
+    code_page = response["Location"]
+    page = client.get(code_page)
+    assert page.status_code == 200
+    assert "Enter the code from your authenticator app" in page.content.decode()
 
-    response = client.post(response["Location"], {"code": fresh_totp_code()})
+    code = fresh_totp_code()
+    page = client.post(code_page, {"code": "111111" if code != "111111" else "222222"})
+    assert page.status_code == 200
+    assert page.context["form"].errors["code"]
+    assert_no_staff_page_opens(client)
+
+    response = client.post(code_page, {"code": fresh_totp_code()})
     assert response.status_code == 302
     assert response["Location"] == "/manage/audit/"
     for url in STAFF_PAGES:
