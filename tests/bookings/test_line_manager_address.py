@@ -118,4 +118,5 @@ def test_officers_see_the_address_on_the_booking(client, make_user, event, now):
     client.force_login(make_user(Role.OFFICER))
     page = text(client.get(url))
     assert "Line manager approval" in page
-    assert "Asked of morgan.manager@council.example" in page
+    assert re.search(r"Asked of morgan\.manager@council\.example on \w+day \d{1,2} \w+ \d{4}, "
+                     r"(\d{1,2}(:\d\d)?(am|pm)|midday|midnight)", page)

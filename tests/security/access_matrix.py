@@ -42,14 +42,13 @@ SUPERUSER = "superuser"  # the site administrator
 
 IDENTITIES = (ANON, DELEGATE, OWNER, FACILITATOR, OTHER_FACILITATOR, OFFICER, BUSINESS_SUPPORT,
               LOD_MEMBER, LEAD_A, FINANCE_A, LEAD_B, FINANCE_B, SUPERUSER)
-SIGNED_IN = IDENTITIES[1:]
-STAFF = (FACILITATOR, OTHER_FACILITATOR, OFFICER, BUSINESS_SUPPORT, LOD_MEMBER, LEAD_A,
-         FINANCE_A, LEAD_B, FINANCE_B, SUPERUSER)  # must use two-factor authentication
+# Every identity but the two delegates must use two-factor authentication: the test signs
+# them in with force_login, which tests/conftest.py makes count as having passed the code.
 
 # Outcomes --------------------------------------------------------------------------------------
 OK = "200"  # the page (or file) itself
 LOGIN = "login"  # a redirect to the sign-in page
-ADMIN_LOGIN = "admin-login"  # the Django admin's own sign-in page (it never answers 403)
+ADMIN_LOGIN = "admin-login"  # the admin's sign-in (anyone not staff: the admin never says 403)
 REDIRECT = "302"  # a redirect anywhere else (an action done, a page that sends you on)
 FORBIDDEN = "403"
 NOT_FOUND = "404"
@@ -83,7 +82,7 @@ def signed_in(outcome=OK, **overrides):
 def only(*who, outcome=OK, others=FORBIDDEN, **overrides):
     """`who` and the site administrator get `outcome`; every other signed-in person `others`;
     a visitor is sent to sign in."""
-    cells = signed_in(others)
+    cells = signed_in(others)  # (the superuser is last in IDENTITIES; overrides win)
     for identity in (*who, SUPERUSER):
         cells[identity] = outcome
     return cells.but(**overrides)
@@ -183,8 +182,8 @@ ROWS: dict[str, Row] = {
     # My account, and an organisation's own pages ---------------------------------------------
     "accounts:dashboard": page(signed_in()),
     "accounts:profile": form(signed_in()),
-    # Each lead and finance contact reaches their OWN organisation only (the page takes no
-    # id; test_what_a_page_shows checks that B's lead never sees A's staff).
+    # Each lead and finance contact reaches their OWN organisation only: the page takes no
+    # id, and SHOWS (below) checks that B's lead never sees A's staff.
     "accounts:organisation-staff": page(only(LEAD_A, LEAD_B)),
     "accounts:organisation-account": form(only(FINANCE_A, FINANCE_B),
                                           post=only(FINANCE_A, FINANCE_B, outcome=REDIRECT)),
@@ -201,6 +200,12 @@ ROWS: dict[str, Row] = {
     # The partnership's settings and the audit log: officers only ------------------------------
     "core:partnership-update": form(only(OFFICER)),
     "core:auditentry-list": page(only(OFFICER)),
+    # The outbox: officers read every email and send a failed one again; business support
+    # sees what was sent and when, with addresses masked and never the words (SHOWS below).
+    "core:outgoingemail-list": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "core:outgoingemail-detail": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "core:outgoingemail-resend": form(only(OFFICER, outcome=NOT_ALLOWED),
+                                      post=only(OFFICER, outcome=REDIRECT)),
 
     # The public catalogue and resources library ----------------------------------------------
     "courses:course-list": page(everyone()),
@@ -221,8 +226,8 @@ ROWS: dict[str, Row] = {
     "bookings:my-training": page(signed_in()),
 
     # Booking (any signed-in person may book the event) ----------------------------------------
-    "bookings:booking-create": form(signed_in(), post=signed_in(REDIRECT, owner=OK)),  # owner:
-    # already booked, told so
+    # Booking it books (the owner, who already has a place, is told so on the page).
+    "bookings:booking-create": form(signed_in(), post=signed_in(REDIRECT, owner=OK)),
     "bookings:waitlist-join": form(signed_in()),  # places are free: told to book instead
     # The line manager's signed link is the permission (no account needed).
     "bookings:line-manager-approval": form(everyone()),
@@ -301,7 +306,8 @@ ROWS: dict[str, Row] = {
     "admin:index": form(admin(OFFICER)),
     "admin:app_list": form(admin(OFFICER)),
     # The admin has no login form of its own: the site's sign-in (password, then the code).
-    "admin:login": form(signed_in(FORBIDDEN, officer=REDIRECT, superuser=REDIRECT)),
+    "admin:login": form(signed_in(FORBIDDEN, officer=REDIRECT, superuser=REDIRECT),
+                        post=signed_in(FORBIDDEN, officer=OK, superuser=OK)),
     "admin:logout": form(everyone(REDIRECT, officer=NOT_ALLOWED, superuser=NOT_ALLOWED),
                          post=everyone(REDIRECT, officer=OK, superuser=OK)),
     "admin:password_change": form(admin(OFFICER)),
@@ -344,7 +350,8 @@ ROWS["admin:accounts_membershiprequest_change"] = form(
 # show must still be their own. (URL name, identity, what the page must or must not show.)
 # owner_email: the owner (organisation A) / booking: the owner's booking on the event /
 # event_page: the facilitator page of the event / invoice_email: organisation A's billing
-# address / joiner_email: the person asking to join organisation A.
+# address / joiner_email: the person asking to join organisation A / email_words and
+# email_address: what an email in the outbox says (a password reset link), and to whom.
 SHOWS = [
     ("accounts:organisation-staff", LEAD_A, "owner_email", True),
     ("accounts:organisation-staff", LEAD_B, "owner_email", False),
@@ -356,4 +363,10 @@ SHOWS = [
     ("bookings:my-training", DELEGATE, "booking", False),
     ("bookings:facilitator-event-list", FACILITATOR, "event_page", True),
     ("bookings:facilitator-event-list", OTHER_FACILITATOR, "event_page", False),
+    ("core:outgoingemail-detail", OFFICER, "email_words", True),
+    ("core:outgoingemail-detail", OFFICER, "email_address", True),
+    ("core:outgoingemail-detail", BUSINESS_SUPPORT, "email_words", False),
+    ("core:outgoingemail-detail", BUSINESS_SUPPORT, "email_address", False),
+    ("core:outgoingemail-list", OFFICER, "email_address", True),
+    ("core:outgoingemail-list", BUSINESS_SUPPORT, "email_address", False),
 ]

@@ -7,6 +7,7 @@ The objects are built once and the cells run in one test; each request runs in a
 rolled back after it, so a POST that does something (cancels a booking, deletes a resource)
 leaves the next cell the same world."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -24,7 +25,6 @@ from tests.helpers import totp_activate
 
 from . import access_matrix as am
 from .figures import FIGURES
-
 
 # The URL patterns of the project -------------------------------------------------------------
 
@@ -88,11 +88,11 @@ def build_world():
     from allauth.account.models import EmailAddress, EmailConfirmationHMAC
     from allauth.mfa.models import Authenticator
 
-    from accounts.models import OrganisationRequest, Sector
+    from accounts.models import MembershipRequest, OrganisationRequest, Sector
     from bookings.models import Booking, Substitution
     from bookings.policies import LINE_MANAGER_SALT, SUBSTITUTION_SALT, signed_link_make
     from core.audit import audit_record
-    from core.models import AuditEntry, Partnership
+    from core.models import AuditEntry, OutgoingEmail, Partnership
     from courses.models import (
         Choice,
         CourseStatus,
@@ -102,7 +102,13 @@ def build_world():
         Resource,
         TrainingPoolMembership,
     )
-    from tests.factories import CourseFactory, EventFactory, OrganisationFactory, VenueFactory
+    from tests.factories import (
+        CourseFactory,
+        EventFactory,
+        OrganisationFactory,
+        UserFactory,
+        VenueFactory,
+    )
 
     w = World()
     now = timezone.now()
@@ -154,7 +160,6 @@ def build_world():
     w.booking_late_cancelled = booking("late_cancelled", event=EventFactory(
         start=now + timedelta(days=2)), booked_at=now, cancelled_at=now,
         late_cancellation_reason="other", late_cancellation_detail="Car broke down")
-    Booking.objects.filter(pk__in=[w.booking.pk, w.booking_late.pk]).update()
     for event in {w.event, soon}:
         event.places_taken = event.bookings.filter(status="booked").count()
         event.save(update_fields=["places_taken"])
@@ -188,10 +193,14 @@ def build_world():
     w.group = Group.objects.get(name=group_name(Role.OFFICER))
     w.org_a.invoice_email = "invoices@organisation-a.example"
     w.org_a.save(update_fields=["invoice_email"])
+    # An email to the owner in the outbox: officers read it; business support sees that it
+    # exists, but neither its words (a link in it may be a key) nor the full address.
+    w.outgoing_email = OutgoingEmail.objects.create(
+        purpose=f"matrix:{owner.pk}:reset", recipient=owner.email, user=owner,
+        from_email="training@partnership.example", subject="Your booking",
+        body_text="Choose a new password: /accounts/password/reset/key/secret-key/",
+        status=OutgoingEmail.Status.FAILED, attempts=12, last_error="550 mailbox unavailable")
     # Someone asking to join organisation A: its lead and officers decide.
-    from accounts.models import MembershipRequest
-    from tests.factories import UserFactory
-
     w.joiner = UserFactory(email="joiner-of-a@example.org", organisation=None)
     w.membership_request = MembershipRequest.objects.create(user=w.joiner,
                                                             organisation=w.org_a)
@@ -201,7 +210,7 @@ def build_world():
 def _admin_object(w, app_model):
     from django.contrib.sites.models import Site
 
-    return {
+    objects = {
         "auth_group": w.group, "sites_site": Site.objects.get_current(),
         "account_emailaddress": w.owner_email, "mfa_authenticator": w.authenticator,
         "core_partnership": w.partnership, "core_auditentry": w.audit_entry,
@@ -209,7 +218,11 @@ def _admin_object(w, app_model):
         "accounts_organisationrequest": w.org_request,
         "accounts_membershiprequest": w.membership_request, "courses_category": w.course.category,
         "courses_question": w.question, "courses_course": w.course,
-    }[app_model]
+    }
+    assert app_model in objects, (
+        f"a new model in the admin ({app_model}): add an object of it to _admin_object "
+        "(tests/security/test_access_matrix.py) and its rows to access_matrix.py")
+    return objects[app_model]
 
 
 # The parameters of each URL, by name; failing that, by parameter.
@@ -238,6 +251,8 @@ def _params(w):
         "accounts:membershiprequest-decide": {"pk": w.membership_request.pk},
         "accounts:organisation-domains": {"pk": w.org_a.pk},
         "courses:newsletter-email": {"pk": w.newsletter.pk},
+        "core:outgoingemail-detail": {"pk": w.outgoing_email.pk},
+        "core:outgoingemail-resend": {"pk": w.outgoing_email.pk},
         "account_confirm_email": {"key": w.email_key},
         # Someone else's reset link with a key that is not theirs.
         "account_reset_password_from_key": {"uidb36": _uidb36(w.users[am.OWNER]),
@@ -270,14 +285,14 @@ def url_for(key, route, w, params):
     if key.startswith("admin/"):  # admin/<app>/<model>/<path:object_id>/: the old change URL
         app, model = key.split("/")[1:3]
         return "/" + key.replace("<path:object_id>", str(_admin_object(w, f"{app}_{model}").pk))
-    if ":" in key or key in ("home", "healthz") or not key.startswith(("admin", "^")):
-        kwargs = {}
-        import re
-
-        for name in re.findall(r"<(?:\w+:)?(\w+)>", route):
-            kwargs[name] = BY_PARAMETER[name](w)
-        return reverse(key, kwargs=kwargs)
-    raise AssertionError(f"no way to build a URL for {key} ({route})")
+    # Any other parameter: the event or the owner's booking (BY_PARAMETER).
+    kwargs = {}
+    for name in (a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)):
+        assert name in BY_PARAMETER, (
+            f"{key} ({route}): say which object fills <{name}> in _params "
+            "(tests/security/test_access_matrix.py): one that belongs to someone else")
+        kwargs[name] = BY_PARAMETER[name](w)
+    return reverse(key, kwargs=kwargs)
 
 
 # Running a cell ---------------------------------------------------------------------------------
@@ -319,6 +334,7 @@ def test_access_matrix():
     started = time.monotonic()
     patterns = url_patterns()
     w = build_world()
+    FIGURES["access matrix: world built in"] = f"{time.monotonic() - started:.1f} s"
     params = _params(w)
     urls = {key: url_for(key, route, w, params) for key, route in patterns.items()}
     failures, counts, observed = [], {"GET": 0, "POST": 0}, {}
@@ -365,6 +381,7 @@ def _what_pages_show(who, client, urls, w):
     markers = {
         "owner_email": w.users[am.OWNER].email, "invoice_email": w.org_a.invoice_email,
         "joiner_email": w.joiner.email, "booking": str(w.booking.uid),
+        "email_words": "secret-key", "email_address": w.outgoing_email.recipient,
         "event_page": reverse("bookings:facilitator-event-detail", kwargs={"pk": w.event.pk}),
     }
     failures = []

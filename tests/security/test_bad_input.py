@@ -360,7 +360,8 @@ def test_a_huge_prerequisite_id_is_a_message_not_an_error(client, officer):
                            course_data(prerequisites=[HUGE_ID]))
 
     assert response.status_code == 200
-    assert response.context["form"].errors["prerequisites"]
+    assert response.context["form"].errors["prerequisites"] == [
+        "Choose prerequisites from the list."]
     assert not Course.objects.exists()
 
 

@@ -124,6 +124,34 @@ def test_the_newsletter_pages_show_typed_markup_as_text(client, make_user):
         assert script_markup(markup(response.content)) == [], name
 
 
+@pytest.mark.django_db
+def test_the_outbox_shows_a_stored_email_as_text(client, make_user):
+    """Officers read what an email said on the Emails page: the plain-text part, rendered from
+    a .txt template with autoescape off, shown as text."""
+    from core.outbox import email_queue
+    from courses.selectors import newsletter_events
+
+    bea = make_user(Role.BUSINESS_SUPPORT, first_name="Bea")
+    newsletter = hostile_newsletter(bea)
+    amy = UserFactory(first_name="Amy", email="amy@example.org")
+    context = services.newsletter_email_context(
+        newsletter=newsletter, events=list(newsletter_events(newsletter=newsletter)), user=amy)
+    [row] = email_queue(to=[amy.email], template="courses/newsletter", context=context,
+                        purpose=f"newsletter:{newsletter.pk}:test", nudge=False)
+    client_sign_in(client, make_user(Role.OFFICER))
+
+    response = client.get(reverse("core:outgoingemail-detail", kwargs={"pk": row.pk}))
+
+    assert response.status_code == 200
+    page_markup = markup(response.content)
+    assert script_markup(page_markup) == []
+    plain_text = "".join(page_markup.pre_text)
+    for payload in PAYLOADS:
+        assert payload in plain_text, payload
+    listing = client.get(reverse("core:outgoingemail-list"))
+    assert script_markup(markup(listing.content)) == []
+
+
 @pytest.mark.e2e
 def test_previewing_a_hostile_newsletter_runs_nothing_in_the_browser(page, live_server):
     bea = UserFactory(roles=[Role.BUSINESS_SUPPORT], first_name="Bea")
