@@ -149,8 +149,14 @@ class OutgoingEmailDetailView(PermissionMixin, DetailView):
         return outgoing_emails()
 
     def get_context_data(self, **kwargs):
+        may_see_addresses = self.request.user.has_perm("accounts.view_user")
+        # allauth's emails (accounts.adapters: purpose "account:...") carry a password reset
+        # or confirmation link: whoever read it could take over the account, a site
+        # administrator's too, which officers may never touch. Their words are never shown.
+        carries_key = self.object.purpose.startswith("account:")
         return super().get_context_data(
-            may_see_addresses=self.request.user.has_perm("accounts.view_user"), **kwargs)
+            may_see_addresses=may_see_addresses, carries_key=carries_key,
+            may_read=may_see_addresses and not carries_key, **kwargs)
 
 
 class OutgoingEmailResendView(PermissionMixin, View):

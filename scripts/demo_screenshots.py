@@ -11,7 +11,9 @@ form with the demo password; staff type the current code of the demo TOTP secret
 person with an authenticator app would. Each person gets a browser context of their own.
 
 Nothing here writes to the database of `make run` (var/db.sqlite3) or sends an email: the
-server's emails and log go to var/demo-screenshots/server.log."""
+server's emails and log go to var/demo-screenshots/server.log. The demo delegate books a place
+(after their own screenshots), so that the officers' Emails page has a booking confirmation to
+show; the script sends it in-process into memory, and no Celery worker ever sees it."""
 
 import argparse
 import os
@@ -39,7 +41,9 @@ ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "ddscp_training.settings.local",
     "DATABASE_URL": f"sqlite:///{DB}",
-    "REDIS_URL": "",
+    # A broker that refuses at once: the server's outbox nudges fail (logged) and the rows wait
+    # for the script, instead of landing in var/celery/ for `make run`'s worker to pick up.
+    "REDIS_URL": "redis://127.0.0.1:9/0",
     "MEDIA_ROOT": str(WORK / "media"),
     "EMAIL_URL": "consolemail://",  # into the server's log, never to var/mail/ or anyone
     "DEBUG": "false",  # what a visitor sees (no debug toolbar or pages); static via WhiteNoise
@@ -49,6 +53,7 @@ ENV = {
 DELEGATE = "delegate@demo.example"
 OFFICER = "officer@demo.example"
 BUSINESS = "business@demo.example"
+LEAD = "lead@demo.example"
 
 # name: what it shows, in the order of the README's Screenshots table.
 SHOTS = {
@@ -62,6 +67,8 @@ SHOTS = {
     "register": "The register of a past event, marked",
     "newsletter-preview": "The newsletter preview (business support)",
     "partnership-settings": "Partnership settings: the policy numbers",
+    "emails": "The officers' Emails page: every email queued, sent or failed",
+    "membership-requests": "Requests to join an organisation, for its safeguarding lead",
 }
 
 
@@ -225,6 +232,30 @@ def newsletter_draft(page):
         raise SystemExit(f"The newsletter form did not lead to a preview: {page.url}")
 
 
+def place_book(page, event_pk):
+    """The demo delegate books a place through the booking panel (the confirmation email is
+    queued in the outbox)."""
+    page.goto(f"/courses/events/{event_pk}/")
+    page.locator("main").get_by_role("button", name="Book a place").click()
+    page.wait_for_load_state()
+    if not re.search(r"/bookings/", page.url):
+        raise SystemExit(f"Booking a place did not lead to the booking: {page.url}")
+
+
+def outbox_send():
+    """Send the queued emails into memory (not to anyone), as the make run worker would to
+    var/mail/, so that the Emails page shows them sent."""
+    from django.db import connection
+    from django.test import override_settings
+
+    from core.outbox import outbox_deliver
+
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        delivery = outbox_deliver()
+    connection.close()
+    return delivery
+
+
 def screenshots(port, facts, camera):
     from playwright.sync_api import sync_playwright
 
@@ -244,15 +275,18 @@ def screenshots(port, facts, camera):
             camera.shot(page, "courses", "/courses/")
             camera.shot(page, "course", f"/courses/{facts['course_slug']}/")
 
-        if camera.wanted("event-booking") or camera.wanted("my-training"):
+        if any(camera.wanted(n) for n in ("event-booking", "my-training", "emails")):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, DELEGATE)
                 camera.shot(page, "event-booking", f"/courses/events/{facts['bookable_event']}/")
                 camera.shot(page, "my-training", "/bookings/my-training/")
+                if camera.wanted("emails") and facts["bookable_found"]:
+                    place_book(page, facts["bookable_event"])
+                    outbox_send()
 
         if any(camera.wanted(n) for n in ("programme-calendar", "event-form", "register",
-                                          "partnership-settings")):
+                                          "partnership-settings", "emails")):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, OFFICER)
@@ -262,6 +296,7 @@ def screenshots(port, facts, camera):
                             f"/courses/manage/events/{facts['edit_event']}/edit/")
                 camera.shot(page, "register", f"/bookings/events/{facts['past_event']}/register/")
                 camera.shot(page, "partnership-settings", "/manage/partnership/")
+                camera.shot(page, "emails", "/manage/emails/")
 
         if camera.wanted("newsletter-preview"):
             with context() as ctx:
@@ -269,6 +304,12 @@ def screenshots(port, facts, camera):
                 sign_in(page, BUSINESS)
                 newsletter_draft(page)
                 camera.shot(page, "newsletter-preview")
+
+        if camera.wanted("membership-requests"):
+            with context() as ctx:
+                page = ctx.new_page()
+                sign_in(page, LEAD)
+                camera.shot(page, "membership-requests", "/account/membership-requests/")
         browser.close()
 
 

@@ -39,6 +39,14 @@ PAGES = {
     "accounts:organisationrequest-decide": {Role.OFFICER, SITE_ADMIN},
     "core:partnership-update": {Role.OFFICER, SITE_ADMIN},
     "core:auditentry-list": {Role.OFFICER, SITE_ADMIN},
+    "core:outgoingemail-list": {Role.OFFICER, Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "core:outgoingemail-detail": {Role.OFFICER, Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "core:outgoingemail-resend": {Role.OFFICER, SITE_ADMIN},  # POST only: GET is 405
+    "accounts:organisation-domains": {Role.OFFICER, SITE_ADMIN},
+    "accounts:membershiprequest-list": {Role.OFFICER, Role.SAFEGUARDING_LEAD, SITE_ADMIN},
+    # A lead decides requests to their own organisation only: another's is not found (404).
+    "accounts:membershiprequest-decide": {Role.OFFICER, SITE_ADMIN},
+    "courses:newsletter-email": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
     "courses:trainingpool-list": {Role.FACILITATOR, SITE_ADMIN},
     "courses:newsletter-list": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
     "courses:newsletter-create": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
@@ -68,6 +76,7 @@ SITE_NAMESPACES = ["accounts", "core", "courses", "reports", "bookings", "evalua
                    "charging"]
 
 PERSONS = [*Role, SITE_ADMIN]
+POST_ONLY = {"core:outgoingemail-resend"}
 
 
 @pytest.fixture
@@ -83,8 +92,23 @@ def page_url(request, pending_request):
     def url(name):
         if name == "accounts:organisationrequest-decide":
             return reverse(name, kwargs={"pk": pending_request.pk})
+        if name in ("core:outgoingemail-detail", "core:outgoingemail-resend"):
+            from core.outbox import email_queue
+
+            [row] = email_queue(to=["someone@example.org"], purpose="test:matrix",
+                                template="accounts/organisation_requests_waiting",
+                                context={"requests": []}, nudge=False)
+            return reverse(name, kwargs={"pk": row.pk})
+        if name == "accounts:organisation-domains":
+            return reverse(name, kwargs={"pk": OrganisationFactory().pk})
+        if name == "accounts:membershiprequest-decide":
+            from accounts.models import MembershipRequest
+
+            membership = MembershipRequest.objects.create(
+                user=UserFactory(), organisation=OrganisationFactory())
+            return reverse(name, kwargs={"pk": membership.pk})
         if name in ("courses:newsletter-preview", "courses:newsletter-update",
-                    "courses:newsletter-send"):
+                    "courses:newsletter-send", "courses:newsletter-email"):
             from courses.models import Newsletter
 
             newsletter = Newsletter.objects.create(subject="New safeguarding events")
@@ -135,7 +159,11 @@ def test_role_page_matrix(client, person_for, who, page, page_url):
     client.force_login(person_for(who))
     response = client.get(page_url(page))
     if who in PAGES[page]:
-        assert response.status_code == 200, (who, page, response.status_code)
+        expected = 405 if page in POST_ONLY else 200
+        assert response.status_code == expected, (who, page, response.status_code)
+    elif page == "accounts:membershiprequest-decide" and who == Role.SAFEGUARDING_LEAD:
+        assert response.status_code == 404  # another organisation's request
+
     elif page == "admin:index":
         # The Django admin does not answer 403: it shows its own login page to anyone who is
         # not staff, which says they are not authorised. They never see the admin.

@@ -200,8 +200,9 @@ ROWS: dict[str, Row] = {
     # The partnership's settings and the audit log: officers only ------------------------------
     "core:partnership-update": form(only(OFFICER)),
     "core:auditentry-list": page(only(OFFICER)),
-    # The outbox: officers read every email and send a failed one again; business support
-    # sees what was sent and when, with addresses masked and never the words (SHOWS below).
+    # The outbox: officers read the emails (never a sign-in or password link) and send a
+    # failed one again; business support sees what was sent and when, with addresses masked
+    # and never the words (SHOWS below).
     "core:outgoingemail-list": page(only(OFFICER, BUSINESS_SUPPORT)),
     "core:outgoingemail-detail": page(only(OFFICER, BUSINESS_SUPPORT)),
     "core:outgoingemail-resend": form(only(OFFICER, outcome=NOT_ALLOWED),
@@ -351,7 +352,8 @@ ROWS["admin:accounts_membershiprequest_change"] = form(
 # owner_email: the owner (organisation A) / booking: the owner's booking on the event /
 # event_page: the facilitator page of the event / invoice_email: organisation A's billing
 # address / joiner_email: the person asking to join organisation A / email_words and
-# email_address: what an email in the outbox says (a password reset link), and to whom.
+# email_address: what an email in the outbox says (the other site administrator's password
+# reset link: nobody reads it there) and to whom.
 SHOWS = [
     ("accounts:organisation-staff", LEAD_A, "owner_email", True),
     ("accounts:organisation-staff", LEAD_B, "owner_email", False),
@@ -363,7 +365,7 @@ SHOWS = [
     ("bookings:my-training", DELEGATE, "booking", False),
     ("bookings:facilitator-event-list", FACILITATOR, "event_page", True),
     ("bookings:facilitator-event-list", OTHER_FACILITATOR, "event_page", False),
-    ("core:outgoingemail-detail", OFFICER, "email_words", True),
+    ("core:outgoingemail-detail", OFFICER, "email_words", False),
     ("core:outgoingemail-detail", OFFICER, "email_address", True),
     ("core:outgoingemail-detail", BUSINESS_SUPPORT, "email_words", False),
     ("core:outgoingemail-detail", BUSINESS_SUPPORT, "email_address", False),

@@ -193,12 +193,14 @@ def build_world():
     w.group = Group.objects.get(name=group_name(Role.OFFICER))
     w.org_a.invoice_email = "invoices@organisation-a.example"
     w.org_a.save(update_fields=["invoice_email"])
-    # An email to the owner in the outbox: officers read it; business support sees that it
-    # exists, but neither its words (a link in it may be a key) nor the full address.
+    # The other site administrator's password reset link in the outbox (anyone may ask for
+    # one): officers see that it was sent and to whom, business support only that it was sent
+    # (address masked); nobody reads its words (the link would take the account over).
     w.outgoing_email = OutgoingEmail.objects.create(
-        purpose=f"matrix:{owner.pk}:reset", recipient=owner.email, user=owner,
-        from_email="training@partnership.example", subject="Your booking",
-        body_text="Choose a new password: /accounts/password/reset/key/secret-key/",
+        purpose="account:password_reset_key:matrix", recipient=w.other_admin.email,
+        user=w.other_admin, from_email="training@partnership.example",
+        subject="Password reset", body_text="Choose a new password: "
+        "/accounts/password/reset/key/secret-key/",
         status=OutgoingEmail.Status.FAILED, attempts=12, last_error="550 mailbox unavailable")
     # Someone asking to join organisation A: its lead and officers decide.
     w.joiner = UserFactory(email="joiner-of-a@example.org", organisation=None)

@@ -18,6 +18,7 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit, urlunsplit
@@ -42,15 +43,16 @@ PAGES_PER_ROLE = 60  # pages each role opens to find forms
 PAGES_PER_VIEW = 2
 # Demo logins (demo/data.py): each role's own; None is a visitor who is not signed in. The
 # order says who owns a form several roles meet (the profile form is the delegate's).
+# The organisation's roles come before the officer, who may also decide their requests.
 ROLES = {
     "anonymous": None,
     "delegate": "delegate@demo.example",
     "facilitator": "facilitator@demo.example",
-    "L&D officer": "officer@demo.example",
-    "business support": "business@demo.example",
-    "LOD Group member": "lod@demo.example",
     "safeguarding lead": "lead@demo.example",
     "finance contact": "finance@demo.example",
+    "business support": "business@demo.example",
+    "LOD Group member": "lod@demo.example",
+    "L&D officer": "officer@demo.example",
     "site administrator": "admin@demo.example",
 }
 # Views whose form must be found and fuzzed: if one of them disappears from what the roles
@@ -69,7 +71,10 @@ EXPECTED_FORMS = {
     "courses:newsletter-create", "courses:elearning-check",
     "bookings:booking-create", "bookings:booking-cancel", "bookings:booking-substitute",
     "bookings:waitlist-leave", "bookings:event-register", "bookings:late-cancellation-review",
+    "bookings:offer-respond", "bookings:booking-late-cancel",
+    "courses:newsletter-update", "courses:newsletter-send",
     "courses:newsletter-unsubscribe", "bookings:line-manager-approval",
+    "accounts:membershiprequest-decide", "accounts:organisation-domains",
 }
 # Pages that are not the site's own forms, and signing out (which ends the walk's session).
 SKIP_PATHS = re.compile(r"^/(admin/|static/|media/|accounts/(?!signup/))|log-?out|\.(pdf|ics|"
@@ -300,7 +305,9 @@ def fuzz(client, form, owner, counts):
 
 def test_no_form_gives_a_server_error_or_loses_saved_data(client):
     started = time.monotonic()
-    demo_load(now=timezone.now())
+    now = timezone.now()
+    demo_load(now=now)
+    states_the_demo_lacks(now)
     claimed, problems = {}, []
     users = {}
     for role, email in ROLES.items():
@@ -336,15 +343,45 @@ def test_no_form_gives_a_server_error_or_loses_saved_data(client):
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
+def states_the_demo_lacks(now):
+    """A place offered to the demo delegate, one booked for the day after tomorrow (so it can
+    only be cancelled late), a booking waiting for a line manager and a draft newsletter: so
+    that their forms are on a page."""
+    from bookings.models import ACTIVE, Booking, BookingStatus
+    from courses.models import Event, EventStatus, Newsletter
+
+    delegate = User.objects.get(email=ROLES["delegate"])
+    taken = Booking.objects.filter(delegate=delegate, status__in=ACTIVE).values("event")
+    future = (Event.objects.filter(status=EventStatus.SCHEDULED, start__gt=now + timedelta(days=1))
+              .exclude(pk__in=taken).order_by("start"))
+    soon, later = future[0], future.reverse()[0]
+    # Two days ahead at the same time of day: inside any notice period.
+    shift = timedelta(days=(soon.start - now).days - 2)
+    Event.objects.filter(pk=soon.pk).update(start=soon.start - shift, end=soon.end - shift)
+    Booking.objects.create(event=soon, delegate=delegate, organisation=delegate.organisation,
+                           status=BookingStatus.BOOKED, booked_at=now - timedelta(days=20))
+    Booking.objects.create(event=later, delegate=delegate, organisation=delegate.organisation,
+                           status=BookingStatus.OFFERED, waitlisted_at=now - timedelta(days=3),
+                           offered_at=now, offer_expires_at=now + timedelta(days=2))
+    other = Booking.objects.filter(status=BookingStatus.BOOKED).exclude(delegate=delegate).first()
+    other.status = BookingStatus.PENDING_APPROVAL
+    other.save(update_fields=["status"])
+    newsletter = Newsletter.objects.create(
+        subject="Training from March", introduction="New dates.",
+        created_by=User.objects.get(email=ROLES["business support"]))
+    newsletter.events.set([soon, later])
+    return other
+
+
 def emailed_links():
     """Pages only an emailed link opens, for the visitor's walk: the newsletter opt-out and
     the line manager's approval (the signed token in the URL is the permission)."""
     from bookings import policies as booking_policies
-    from bookings.models import Booking
+    from bookings.models import Booking, BookingStatus
     from courses import policies as course_policies
 
     delegate = User.objects.get(email=ROLES["delegate"])
-    booking = Booking.objects.filter(delegate=delegate).order_by("pk").first()
+    booking = Booking.objects.get(status=BookingStatus.PENDING_APPROVAL)
     unsubscribe = course_policies.newsletter_unsubscribe_token(user_id=delegate.pk)
     approval = booking_policies.signed_link_make(value=str(booking.uid),
                                                  salt=booking_policies.LINE_MANAGER_SALT)
