@@ -55,13 +55,15 @@ def organisation_for_domains(*, pk):
 def membership_requests_for(*, user, pending_only=True):
     """The requests to join an organisation that `user` may decide (the pending ones, unless
     pending_only=False): every one for an L&D officer; those to their own organisation only
-    for its safeguarding lead; none for anyone else. A request id in a URL is looked up in
-    here, so another organisation's request is a 404."""
+    for its safeguarding lead; none for anyone else, and never the user's own. A request id
+    in a URL is looked up in here, so another organisation's request is a 404."""
     pending = MembershipRequest.objects.all()
     if pending_only:
         pending = pending.filter(status=MembershipRequest.Status.PENDING)
     if not user.is_authenticated:
         return pending.none()
+    # Nobody decides their own request (an officer moving themselves, say): another does.
+    pending = pending.exclude(user_id=user.pk)
     if user.has_perm("accounts.decide_membership"):
         return pending
     if user.has_perm("accounts.decide_own_organisation_membership") and user.organisation_id:

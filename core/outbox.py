@@ -20,6 +20,7 @@ wide; every other failure sends nothing twice."""
 import base64
 import logging
 import smtplib
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .email import email_render
@@ -128,9 +130,12 @@ def _rows_create(*, to, purpose, template, subject, text, html, attachments, rep
     users = _users_by_email([a for a in addresses])
     now = timezone.now()
     purpose = purpose[:200]
+    # An address is one mailbox whatever its case (Morgan@School.example is
+    # morgan@school.example): already queued in any case, it is not queued again.
     existing = set(
-        OutgoingEmail.objects.filter(purpose=purpose, recipient__in=addresses)
-        .values_list("recipient", flat=True))
+        OutgoingEmail.objects.annotate(address=Lower("recipient"))
+        .filter(purpose=purpose, address__in=[a.lower() for a in addresses])
+        .values_list("address", flat=True))
     rows = [
         OutgoingEmail(
             purpose=purpose, recipient=address, user=users.get(address.lower()),
@@ -140,7 +145,7 @@ def _rows_create(*, to, purpose, template, subject, text, html, attachments, rep
             headers={one_line(k): one_line(v) for k, v in (headers or {}).items()},
             attachments=attachments, created_at=now, next_attempt_at=now,
         )
-        for address in addresses if address not in existing
+        for address in addresses if address.lower() not in existing
     ]
     if not rows:
         return []
@@ -155,16 +160,35 @@ def _rows_create(*, to, purpose, template, subject, text, html, attachments, rep
     return created
 
 
+# After a nudge fails (the broker is down or hung), this process stops trying for a while:
+# each attempt can cost a request a second or two, and the sweep sends the rows anyway.
+NUDGE_PAUSE_SECONDS = 30
+_nudge_paused_until = 0.0
+
+
+def task_nudge(task, **options):
+    """Queue a Celery task as a nudge: never raises. If the broker is down the work is not
+    lost (it is recorded in the database and a beat sweep picks it up); the request goes on."""
+    global _nudge_paused_until
+
+    if time.monotonic() < _nudge_paused_until:
+        return False
+    try:
+        task.apply_async(retry=False, **options)
+    except Exception:  # noqa: BLE001 - the broker being down must never fail the request
+        if not task.app.conf.task_always_eager:
+            _nudge_paused_until = time.monotonic() + NUDGE_PAUSE_SECONDS
+        logger.warning("Could not queue %s (broker down?); its sweep will do the work",
+                       task.name, exc_info=True)
+        return False
+    return True
+
+
 def outbox_nudge(*, ids=None):
-    """Ask a worker to send these rows now. Never raises: if the broker is down, the beat sweep
-    sends them when it is back (the rows are the record, the task is only a nudge)."""
+    """Ask a worker to send these rows now (the rows are the record, the task only a nudge)."""
     from . import tasks
 
-    try:
-        tasks.outbox_deliver.apply_async(kwargs={"ids": ids}, retry=False)
-    except Exception:  # noqa: BLE001 - the broker being down must never fail the request
-        logger.warning("Outbox: could not nudge a worker (broker down?); the sweep will send "
-                       "rows %s", ids, exc_info=True)
+    return task_nudge(tasks.outbox_deliver, kwargs={"ids": ids})
 
 
 @dataclass(frozen=True)

@@ -133,9 +133,24 @@ class OutgoingEmailListView(PermissionMixin, ListView):
     def get_context_data(self, **kwargs):
         from .selectors import outgoing_email_counts
 
-        return super().get_context_data(
+        ctx = super().get_context_data(
             form=self.form, counts=outgoing_email_counts(),
             may_see_addresses=self.may_see_addresses(), **kwargs)
+        if not ctx["may_see_addresses"]:
+            for email in ctx["object_list"]:
+                _addresses_hide(email)
+        return ctx
+
+
+def _addresses_hide(email):
+    """For a role that may see that an email went but not to whom (business support): the
+    addresses in its subject and in the mail server's answer are masked too (shown only,
+    never saved)."""
+    from .templatetags.partnership import addresses_masked
+
+    email.subject = addresses_masked(email.subject)
+    email.last_error = addresses_masked(email.last_error)
+    return email
 
 
 class OutgoingEmailDetailView(PermissionMixin, DetailView):
@@ -154,6 +169,8 @@ class OutgoingEmailDetailView(PermissionMixin, DetailView):
         # or confirmation link: whoever read it could take over the account, a site
         # administrator's too, which officers may never touch. Their words are never shown.
         carries_key = self.object.purpose.startswith("account:")
+        if not may_see_addresses:
+            _addresses_hide(self.object)
         return super().get_context_data(
             may_see_addresses=may_see_addresses, carries_key=carries_key,
             may_read=may_see_addresses and not carries_key, **kwargs)

@@ -335,7 +335,7 @@ def _facilitators_email(*, event, reason, by):
 @transaction.atomic
 def event_cancel(*, event, by, reason, now):
     """An officer cancels an event with a reason. The facilitators are emailed; the bookings
-    app hears `event_cancelled` (after commit) and tells every booked delegate."""
+    app hears `event_cancelled` (in this transaction) and tells every booked delegate."""
     locked = (Event.objects.select_for_update(of=("self",)).select_related("course", "venue")
               .get(pk=event.pk))
     if (problem := policies.event_cancel_problem(status=locked.status)):
@@ -350,9 +350,12 @@ def event_cancel(*, event, by, reason, now):
     locked.save(update_fields=["status", "cancelled_at", "cancellation_reason"])
     audit_record(actor=by, action="event.cancel", target=locked,
                  details={"reason": reason, "places_taken": locked.places_taken})
-    transaction.on_commit(
-        lambda: event_cancelled.send(sender=Event, event=locked, by=by, reason=reason))
-    transaction.on_commit(lambda: _facilitators_email(event=locked, reason=reason, by=by))
+    # In this transaction, not after the commit (core.outbox: a commit means an email): the
+    # bookings app cancels the places and queues the delegates' emails, and the facilitators'
+    # emails are queued, with the cancellation or not at all. After the commit, a process that
+    # stopped would leave the event cancelled, its places booked and nobody told.
+    event_cancelled.send(sender=Event, event=locked, by=by, reason=reason)
+    _facilitators_email(event=locked, reason=reason, by=by)
     return locked
 
 
@@ -525,7 +528,11 @@ def newsletter_send(*, newsletter, by, now):
     locked.save(update_fields=["status", "send_requested_at"])
     audit_record(actor=by, action="newsletter.send", target=locked,
                  details={"recipients": count, "events": [e.pk for e in chosen]})
-    transaction.on_commit(lambda: tasks.newsletter_send_batch.delay(locked.pk))
+    # A nudge: with the broker down the newsletter stays "sending" and the resume sweep
+    # (every 10 minutes) sends it; business support's page never fails.
+    from core.outbox import task_nudge
+
+    transaction.on_commit(lambda: task_nudge(tasks.newsletter_send_batch, args=[locked.pk]))
     return locked
 
 

@@ -244,16 +244,25 @@ def place_book(page, event_pk):
 
 def outbox_send():
     """Send the queued emails into memory (not to anyone), as the make run worker would to
-    var/mail/, so that the Emails page shows them sent."""
-    from django.db import connection
-    from django.test import override_settings
+    var/mail/, so that the Emails page shows them sent. In a thread of its own: Django's
+    database calls refuse to run inside Playwright's event loop."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    from core.outbox import outbox_deliver
+    def send():
+        from django.db import connection
+        from django.test import override_settings
 
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        delivery = outbox_deliver()
-    connection.close()
-    return delivery
+        from core.outbox import outbox_deliver
+
+        try:
+            with override_settings(
+                    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                return outbox_deliver()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(send).result()
 
 
 def screenshots(port, facts, camera):

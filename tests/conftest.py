@@ -144,3 +144,10 @@ def _mail_outbox_delivers(monkeypatch):
     from django.core import mail
 
     monkeypatch.setattr(mail, "outbox", DeliveringOutbox(), raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _outbox_nudges_not_paused(monkeypatch):
+    """A test that stops the broker pauses this process's nudges (core.outbox.task_nudge):
+    every test starts with nudges on."""
+    monkeypatch.setattr("core.outbox._nudge_paused_until", 0.0)

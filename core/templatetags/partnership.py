@@ -1,6 +1,8 @@
 """The partnership for templates rendered without a request (allauth's emails, tasks):
 `{% load partnership %}{% get_partnership as partnership %}`."""
 
+import re
+
 from django import template
 from django.conf import settings
 
@@ -41,3 +43,13 @@ def masked_email(address):
     """p•••@example.org: for roles that may see that an email went, not to whom."""
     local, _, domain = (address or "").partition("@")
     return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
+_ADDRESS = re.compile(r"[^\s@<>()\[\],;:'\"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+@register.filter
+def addresses_masked(text):
+    """Every email address in `text` masked like masked_email: a subject ("We have invited
+    sam@example.org ...") or a mail server's answer names people, too."""
+    return _ADDRESS.sub(lambda m: masked_email(m.group(0)), str(text or ""))

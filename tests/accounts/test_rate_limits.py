@@ -1,4 +1,4 @@
-"""allauth's rate limits are on, counted in the shared (Redis) cache."""
+"""allauth's rate limits are on, counted in the shared cache (the database: see settings CACHES)."""
 
 import pytest
 

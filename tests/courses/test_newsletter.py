@@ -202,7 +202,7 @@ def test_batches_of_two_send_to_five_people_in_three_tasks(event, send_now, sett
 def test_the_newsletter_is_marked_sent_only_when_the_last_batch_is_done(event, send_now):
     for _ in range(5):
         subscriber()
-    with mock.patch.object(tasks.newsletter_send_batch, "delay"):  # nothing queued
+    with mock.patch.object(tasks.newsletter_send_batch, "apply_async"):  # nothing queued
         newsletter = send_now(draft(events=[event]))
     assert newsletter.status == Newsletter.Status.SENDING and not newsletter_emails()
 
@@ -222,7 +222,7 @@ def test_the_newsletter_is_marked_sent_only_when_the_last_batch_is_done(event, s
 def test_an_smtp_error_keeps_what_was_sent_and_the_retry_sends_only_the_rest(event, send_now):
     for _ in range(4):
         subscriber()
-    with mock.patch.object(tasks.newsletter_send_batch, "delay"):
+    with mock.patch.object(tasks.newsletter_send_batch, "apply_async"):
         newsletter = send_now(draft(events=[event]))
     services.newsletter_send_batch(newsletter=newsletter, batch_size=10, now=timezone.now())
     from django.core.mail.backends.locmem import EmailBackend
@@ -251,7 +251,7 @@ def test_an_smtp_error_keeps_what_was_sent_and_the_retry_sends_only_the_rest(eve
 def test_a_refused_address_fails_in_the_outbox_and_the_others_still_get_it(event, send_now):
     subscriber(email="gone@example.org")
     subscriber(email="amy@example.org")
-    with mock.patch.object(tasks.newsletter_send_batch, "delay"):
+    with mock.patch.object(tasks.newsletter_send_batch, "apply_async"):
         newsletter = send_now(draft(events=[event]))
     from django.core.mail.backends.locmem import EmailBackend
 
@@ -275,7 +275,7 @@ def test_a_refused_address_fails_in_the_outbox_and_the_others_still_get_it(event
 
 def test_someone_who_opts_out_before_their_batch_is_not_emailed(event, send_now):
     stays, leaves = subscriber(email="stays@example.org"), subscriber(email="leaves@example.org")
-    with mock.patch.object(tasks.newsletter_send_batch, "delay"):
+    with mock.patch.object(tasks.newsletter_send_batch, "apply_async"):
         newsletter = send_now(draft(events=[event]))
     services.newsletter_unsubscribe(user=leaves, now=timezone.now())
 
@@ -289,7 +289,7 @@ def test_someone_who_opts_out_before_their_batch_is_not_emailed(event, send_now)
 def test_the_sweep_resumes_a_newsletter_stuck_in_sending_and_is_idempotent(event, send_now):
     for _ in range(3):
         subscriber()
-    with mock.patch.object(tasks.newsletter_send_batch, "delay"):  # the worker died
+    with mock.patch.object(tasks.newsletter_send_batch, "apply_async"):  # the worker died
         newsletter = send_now(draft(events=[event]))
     sent_already = Newsletter.objects.create(subject="Done", status=Newsletter.Status.SENT)
 
@@ -315,7 +315,7 @@ def test_two_workers_at_once_never_send_twice_to_the_same_person(send_now):
     connection: skip_locked hands each delivery to one of them only."""
     event = EventFactory()
     people = [subscriber() for _ in range(6)]
-    with mock.patch.object(tasks.newsletter_send_batch, "delay"):
+    with mock.patch.object(tasks.newsletter_send_batch, "apply_async"):
         newsletter = send_now(draft(events=[event]))
     Partnership.load()  # exists before the threads race to read it
     start = threading.Barrier(2)

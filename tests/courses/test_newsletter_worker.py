@@ -78,9 +78,13 @@ def test_the_worker_sends_five_newsletters_in_batches_of_two_and_none_twice(work
         now=timezone.now())
     # The first batch is queued after commit; send it to this test's worker. The worker
     # queues each next batch itself, on the queue the batch came from.
-    monkeypatch.setattr(tasks.newsletter_send_batch, "delay",
-                        lambda newsletter_id: to_worker(worker, tasks.newsletter_send_batch,
-                                                        newsletter_id))
+    original = tasks.newsletter_send_batch.apply_async
+
+    def to_this_worker(args=(), kwargs=None, **options):
+        with app.connection_for_write(worker.broker_url) as conn:
+            return original(args=args, kwargs=kwargs, queue=worker.queue, connection=conn)
+
+    monkeypatch.setattr(tasks.newsletter_send_batch, "apply_async", to_this_worker)
 
     services.newsletter_send(newsletter=newsletter, by=None, now=timezone.now())
 

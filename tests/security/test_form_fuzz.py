@@ -9,7 +9,7 @@ numbers, 30-digit ids, impossible and extreme dates, missing and empty values, n
 ones, so that a bad value also reaches the code behind the fields that pass.
 
 For each example: the status is below 500, and when the form comes back with its errors (a
-200 to a POST) the database holds exactly what it held before. Each example runs in a
+200 with the error summary) the database holds exactly what it held before. Each example runs in a
 savepoint that is rolled back, so every example starts from the same saved data.
 
 Every problem found is reported together, with hypothesis's smallest example."""
@@ -26,9 +26,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.apps import apps
 from django.db import transaction
+from django.db.models import F
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import example as hypothesis_example
 from hypothesis import strategies as st
 
 from accounts.models import User
@@ -38,7 +40,7 @@ from .figures import FIGURES
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_FORM = 20
+EXAMPLES_PER_FORM = 15  # and the three explicit_submissions
 PAGES_PER_ROLE = 60  # pages each role opens to find forms
 PAGES_PER_VIEW = 2
 # Demo logins (demo/data.py): each role's own; None is a visitor who is not signed in. The
@@ -216,33 +218,71 @@ def forms_of_role(client, claimed, role, problems, start):
 
 # Values -------------------------------------------------------------------------------------
 
-def value_strategy(f):
-    nasty = st.sampled_from(NASTY) | TEXT
-    if f.kind in ("radio", "select", "button", "checkbox", "select-multiple") and f.values:
-        typical = st.sampled_from(f.values)
-    elif f.kind == "date":
-        typical = st.sampled_from(ODD_DATES) | st.dates().map(lambda d: d.isoformat())
-    elif f.kind == "time":
-        typical = st.times().map(lambda t: t.strftime("%H:%M"))
-    elif f.kind == "number":
-        typical = st.integers(min_value=-10**31, max_value=10**31).map(str)
-    elif f.kind == "email":
-        typical = st.sampled_from(["delegate@demo.example", "someone@example.org",
-                                   "UPPER@EXAMPLE.ORG"])
-    elif f.kind == "url":
-        typical = st.sampled_from(["https://teams.example.org/meet/1", "http://example.org"])
-    elif f.kind == "file":
-        return st.none()
-    else:
-        typical = st.just(f.value) | TEXT
-    one = typical | nasty
-    if f.kind in ("checkbox", "select-multiple"):
-        return st.none() | st.lists(one, max_size=3)
-    return st.none() | one
+CHOICE_KINDS = ("radio", "select", "button", "checkbox", "select-multiple")
+MANY = ("checkbox", "select-multiple")
 
 
-def data_strategy(form):
-    return st.fixed_dictionaries({name: value_strategy(f) for name, f in form.fields.items()})
+def typical_value(f):
+    """What a person would put in the field (or a value near the field's edges)."""
+    if f.kind in CHOICE_KINDS and f.values:
+        return st.sampled_from(f.values)
+    if f.kind == "date":
+        return st.sampled_from(ODD_DATES) | st.dates().map(lambda d: d.isoformat())
+    if f.kind == "time":
+        return st.times().map(lambda t: t.strftime("%H:%M"))
+    if f.kind == "number":
+        return st.integers(min_value=-10**31, max_value=10**31).map(str)
+    if f.kind == "email":
+        return st.sampled_from(["delegate@demo.example", "someone@example.org",
+                                "UPPER@EXAMPLE.ORG"])
+    if f.kind == "url":
+        return st.sampled_from(["https://teams.example.org/meet/1", "http://example.org"])
+    return st.just(f.value) | TEXT
+
+
+@st.composite
+def submissions(draw, form):
+    """Each field typical, omitted, or bad; one bad value of the example (the "poison") goes
+    in many fields at once, so that it also meets the code behind fields that pass."""
+    poison = draw(st.sampled_from(NASTY) | TEXT)
+    data = {}
+    for name, f in form.fields.items():
+        if f.kind == "file":
+            continue
+        how = draw(st.sampled_from(["typical", "typical", "poison", "poison", "nasty", "omit"]))
+        if how == "omit":
+            continue
+        value = (draw(typical_value(f)) if how == "typical" else poison if how == "poison"
+                 else draw(st.sampled_from(NASTY) | TEXT))
+        data[name] = [value] if f.kind in MANY else value
+    return data
+
+
+def explicit_submissions(form):
+    """Three submissions every form gets: NUL bytes with 30-digit numbers and the first date;
+    markup, right-to-left text and emoji with 30-digit ids and the last date; empty values
+    with an impossible date. Offered choices keep a valid value in the first one, so that the
+    bad values reach what the form does next."""
+    long_text = "<script>alert(1)</script> \u202eمرحبا 😀 " * 40
+    rounds = [
+        {"text": "a\x00b", "number": "9" * 30, "date": "0001-01-01", "time": "09:30",
+         "choice": None},
+        {"text": long_text, "number": "-" + "9" * 30, "date": "9999-12-31", "time": "23:59",
+         "choice": "9" * 30},
+        {"text": "", "number": "", "date": "2026-02-30", "time": "", "choice": ""},
+    ]
+    for values in rounds:
+        data = {}
+        for name, f in form.fields.items():
+            if f.kind == "file":
+                continue
+            if f.kind in CHOICE_KINDS and f.values:
+                choice = values["choice"]
+                value = next((v for v in f.values if v), f.values[0]) if choice is None else choice
+            else:
+                value = values.get(f.kind, values["text"])
+            data[name] = [value] if f.kind in MANY else value
+        yield data
 
 
 def saved_data():
@@ -252,8 +292,14 @@ def saved_data():
         label = model._meta.label_lower
         if label in NOT_SAVED_DATA or not model._meta.managed or model._meta.proxy:
             continue
-        rows[label] = list(model._default_manager.order_by("pk").values_list())
+        rows[label] = [repr(row) for row in model._default_manager.order_by("pk").values_list()]
     return rows
+
+
+def refused(response):
+    """The form came back with its errors: a 200 with the error summary (core/_error_summary
+    .html and the pages with their own). A page that says "done" with a 200 is no refusal."""
+    return response.status_code == 200 and b'id="error-summary-title"' in response.content
 
 
 def differences(before, after):
@@ -274,10 +320,10 @@ def fuzz(client, form, owner, counts):
     @settings(max_examples=EXAMPLES_PER_FORM, deadline=None, derandomize=True, database=None,
               phases=[Phase.explicit, Phase.generate, Phase.shrink],
               suppress_health_check=list(HealthCheck))
-    @given(data=data_strategy(form))
+    @given(data=submissions(form))
     def example(data):
         counts["examples"] += 1
-        sent = {k: v for k, v in data.items() if v is not None}
+        sent = data
         # A request may start a new session (signing up signs in): the rollback removes it.
         cookies = {name: morsel.value for name, morsel in client.cookies.items()}
         try:
@@ -288,10 +334,12 @@ def fuzz(client, form, owner, counts):
                     raise AssertionError(
                         f"{owner}: {form.method.upper()} {form.action} raised "
                         f"{type(exc).__name__}: {exc}") from exc
+                outcome = "refused" if refused(response) else str(response.status_code)
+                counts[outcome] = counts.get(outcome, 0) + 1
                 assert response.status_code < 500, (
                     f"{owner}: {form.method.upper()} {form.action} gave "
                     f"{response.status_code}")
-                if form.method == "post" and response.status_code == 200:
+                if form.method == "post" and refused(response):
                     changed = differences(before, saved_data())
                     assert not changed, (
                         f"{owner}: POST {form.action} came back with the form (200) but "
@@ -300,6 +348,8 @@ def fuzz(client, form, owner, counts):
         finally:
             client.cookies = SimpleCookie(cookies)
 
+    for data in explicit_submissions(form):
+        example = hypothesis_example(data=data)(example)
     example()
 
 
@@ -334,7 +384,9 @@ def test_no_form_gives_a_server_error_or_loses_saved_data(client):
             problems.append(f"{exc}\n    {notes}")
 
     FIGURES["form fuzz: forms fuzzed"] = str(len(claimed))
-    FIGURES["form fuzz: examples run"] = str(counts["examples"])
+    FIGURES["form fuzz: examples run"] = str(counts.pop("examples"))
+    FIGURES["form fuzz: responses"] = ", ".join(
+        f"{outcome} {n}" for outcome, n in sorted(counts.items()))
     FIGURES["form fuzz: seconds"] = f"{time.monotonic() - started:.0f}"
     print("Forms fuzzed:\n" + "\n".join(sorted(fuzzed)))
 
@@ -352,7 +404,8 @@ def states_the_demo_lacks(now):
 
     delegate = User.objects.get(email=ROLES["delegate"])
     taken = Booking.objects.filter(delegate=delegate, status__in=ACTIVE).values("event")
-    future = (Event.objects.filter(status=EventStatus.SCHEDULED, start__gt=now + timedelta(days=1))
+    future = (Event.objects.filter(status=EventStatus.SCHEDULED, start__gt=now + timedelta(days=1),
+                                   places_taken__lt=F("capacity"))
               .exclude(pk__in=taken).order_by("start"))
     soon, later = future[0], future.reverse()[0]
     # Two days ahead at the same time of day: inside any notice period.
@@ -363,6 +416,8 @@ def states_the_demo_lacks(now):
     Booking.objects.create(event=later, delegate=delegate, organisation=delegate.organisation,
                            status=BookingStatus.OFFERED, waitlisted_at=now - timedelta(days=3),
                            offered_at=now, offer_expires_at=now + timedelta(days=2))
+    # Event.places_taken counts the places held (bookings.models.HOLDS_PLACE).
+    Event.objects.filter(pk__in=[soon.pk, later.pk]).update(places_taken=F("places_taken") + 1)
     other = Booking.objects.filter(status=BookingStatus.BOOKED).exclude(delegate=delegate).first()
     other.status = BookingStatus.PENDING_APPROVAL
     other.save(update_fields=["status"])
