@@ -13,6 +13,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request):
         return reverse("accounts:profile")
 
+    def is_safe_url(self, url):
+        """A "next" address Python cannot parse (http://[::1) is not safe, not a 500."""
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
+
     def send_mail(self, template_prefix, email, context):
         """allauth's own emails (address confirmation, password reset, security notices) go
         through the outbox like every other email: queued, delivered, retried, visible.

@@ -68,8 +68,9 @@ def bookings_cancel_for_cancelled_event(*, event, by, reason, now):
 
 
 @receiver(event_cancelled, dispatch_uid="bookings.cancel_places_of_cancelled_event")
-def on_event_cancelled(sender, event, by, reason, **kwargs):
-    bookings_cancel_for_cancelled_event(event=event, by=by, reason=reason, now=timezone.now())
+def on_event_cancelled(sender, event, by, reason, now=None, **kwargs):
+    bookings_cancel_for_cancelled_event(event=event, by=by, reason=reason,
+                                        now=now or timezone.now())
 
 
 @receiver(event_places_added, dispatch_uid="bookings.offer_added_places")

@@ -168,12 +168,20 @@ class OutgoingEmailDetailView(PermissionMixin, DetailView):
         # allauth's emails (accounts.adapters: purpose "account:...") carry a password reset
         # or confirmation link: whoever read it could take over the account, a site
         # administrator's too, which officers may never touch. Their words are never shown.
-        carries_key = self.object.purpose.startswith("account:")
+        carries_key = _carries_key(self.object.purpose)
         if not may_see_addresses:
             _addresses_hide(self.object)
         return super().get_context_data(
             may_see_addresses=may_see_addresses, carries_key=carries_key,
             may_read=may_see_addresses and not carries_key, **kwargs)
+
+
+def _carries_key(purpose):
+    """allauth's emails (sign in, confirm an address, reset a password) and the line manager's
+    approval request (bookings.emails, ``booking:<uid>:approval_requested:<n>``: its signed
+    link agrees to the training as the line manager, without an account) carry a key to act
+    as the person they are sent to."""
+    return purpose.startswith("account:") or ":approval_requested:" in purpose
 
 
 class OutgoingEmailResendView(PermissionMixin, View):

@@ -354,7 +354,7 @@ def event_cancel(*, event, by, reason, now):
     # bookings app cancels the places and queues the delegates' emails, and the facilitators'
     # emails are queued, with the cancellation or not at all. After the commit, a process that
     # stopped would leave the event cancelled, its places booked and nobody told.
-    event_cancelled.send(sender=Event, event=locked, by=by, reason=reason)
+    event_cancelled.send(sender=Event, event=locked, by=by, reason=reason, now=now)
     _facilitators_email(event=locked, reason=reason, by=by)
     return locked
 

@@ -1,9 +1,9 @@
 from django.dispatch import Signal
 
-# Sent inside the transaction that cancels an event (kwargs event, by, reason), so the places
-# are cancelled and the delegates' emails queued (core.outbox) with the cancellation or not at
-# all. The bookings app receives it to cancel the places and tell the booked delegates, so
-# that courses never imports bookings (dependencies run one way: courses <- bookings).
+# Sent inside the transaction that cancels an event (kwargs event, by, reason, now), so the
+# places are cancelled and the delegates' emails queued (core.outbox) with the cancellation or
+# not at all. The bookings app receives it to cancel the places and tell the booked delegates,
+# so that courses never imports bookings (dependencies run one way: courses <- bookings).
 event_cancelled = Signal()
 
 # Sent (after commit) when an officer adds places to an event: kwargs event, by. The bookings

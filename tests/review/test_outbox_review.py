@@ -150,3 +150,28 @@ def test_two_transactions_queuing_the_same_email_at_once_leave_one_row():
     assert not errors
     assert len(results["first"]) == 1 and results["second"] == []
     assert OutgoingEmail.objects.filter(purpose="race:same").count() == 1
+
+
+# Finding 5: an officer could read the line manager's approval link on the Emails page -----------
+
+def test_the_line_managers_approval_link_is_not_shown_to_officers(
+        client, make_user, django_capture_on_commit_callbacks):
+    """The signed link lets whoever holds it agree to (or refuse) a delegate's training as if
+    they were the line manager, without an account: like a password reset link, its words are
+    not shown on the Emails page."""
+    from bookings import services as booking_services
+
+    Partnership = __import__("core.models", fromlist=["Partnership"]).Partnership
+    Partnership.objects.filter(pk=1).update(line_manager_approval_required=True)
+    delegate = UserFactory(line_manager_email="morgan.manager@school.example")
+    event = EventFactory(start=timezone.now() + timedelta(days=30))
+    booking_services.booking_create(event=event, delegate=delegate, now=timezone.now())
+    row = OutgoingEmail.objects.get(recipient="morgan.manager@school.example")
+    assert "/approval/" in row.body_text or "line-manager" in row.body_text
+    link = next(word for word in row.body_text.split() if word.startswith("http"))
+
+    client.force_login(make_user(Role.OFFICER))
+    detail = client.get(reverse("core:outgoingemail-detail", args=[row.pk])).content.decode()
+
+    assert link not in detail
+    assert "morgan.manager@school.example" in detail  # who it went to is still shown

@@ -191,6 +191,9 @@ def test_the_email_in_the_newsletter_preview_may_be_framed_only_by_the_site(
     assert found["default-src"] == {"'none'"} and "script-src" not in found
     assert found["frame-ancestors"] == {"'self'"}
     assert "sandbox" in found and "allow-scripts" not in found["sandbox"]
+    # Its inline styles are allowed one by one, by hash: never 'unsafe-inline'.
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert any(source.startswith("'sha256-") for source in found["style-src"])
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     # Other roles cannot read it.
     client_sign_in(client, make_user(Role.DELEGATE))
