@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -185,7 +186,8 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "outgoing email"
         constraints = [
-            models.UniqueConstraint(fields=["purpose", "recipient"],
+            # An address in another case is the same mailbox: one email per purpose.
+            models.UniqueConstraint(models.F("purpose"), Lower("recipient"),
                                     name="outgoingemail_one_per_purpose_and_recipient"),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

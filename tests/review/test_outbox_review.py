@@ -175,3 +175,46 @@ def test_the_line_managers_approval_link_is_not_shown_to_officers(
 
     assert link not in detail
     assert "morgan.manager@school.example" in detail  # who it went to is still shown
+
+
+# Finding 6: tasks queued by the previous release were dropped after the upgrade ------------------
+
+def test_email_tasks_queued_before_the_upgrade_still_go_through_the_outbox(make_user):
+    """At deployment Redis may still hold tasks the old code queued (core.tasks.email_send,
+    bookings.tasks.booking_email_send, accounts.tasks.organisation_request_decided_send). A
+    worker that does not know a task name discards it: those emails were lost. Each old name
+    now queues its email in the outbox, under the purpose the new code uses where there is
+    one, so an email queued both ways goes once; run twice (a retry), it is queued once."""
+    from celery import current_app
+
+    import accounts.tasks  # noqa: F401 - a worker imports every app's tasks (autodiscovery)
+    import bookings.tasks  # noqa: F401
+    import core.tasks  # noqa: F401
+    from accounts.models import OrganisationRequest
+
+    names = {"core.tasks.email_send", "bookings.tasks.booking_email_send",
+             "accounts.tasks.organisation_request_decided_send"}
+    assert names <= set(current_app.tasks)
+
+    booking = BookingFactory(event=EventFactory(start=timezone.now() + timedelta(days=30)),
+                             delegate=UserFactory(email="dana@example.org"))
+    delegate = UserFactory(email="ola@example.org")
+    request = OrganisationRequest.objects.create(
+        requested_by=delegate, name="Acorn Academy", sector="education",
+        status=OrganisationRequest.Status.DECLINED, decision_note="Not in the area")
+    for _ in range(2):
+        current_app.tasks["core.tasks.email_send"].apply(kwargs={
+            "to": ["lead@school.example"], "template": TEMPLATE, "context": {"requests": []}})
+        current_app.tasks["bookings.tasks.booking_email_send"].apply(kwargs={
+            "booking_id": booking.pk, "template": "booking_confirmed", "to": None,
+            "recipient_id": None, "ics": "REQUEST", "sequence": 0, "extra": {}})
+        current_app.tasks["accounts.tasks.organisation_request_decided_send"].apply(
+            args=[request.pk])
+
+    rows = OutgoingEmail.objects.all()
+    assert sorted(rows.values_list("recipient", flat=True)) == [
+        "dana@example.org", "lead@school.example", "ola@example.org"]
+    assert rows.get(recipient="dana@example.org").purpose == (
+        f"booking:{booking.uid}:booking_confirmed:0")
+    assert rows.get(recipient="ola@example.org").purpose == (
+        f"organisation_request:{request.pk}:decided")

@@ -83,6 +83,9 @@ SKIP_PATHS = re.compile(r"^/(admin/|static/|media/|accounts/(?!signup/))|log-?ou
                         r"xlsx|csv)$|/download/$")
 # Rows that a refused form may change: the session (messages, the login record).
 NOT_SAVED_DATA = {"sessions.session"}
+# The register saves the lines that can be read and shows the others with their problems
+# (bookings/views_ops.py EventRegisterView): a page with errors after a save, by design.
+PARTIAL_SAVES = set()  # TMP
 
 NASTY = [
     "", " ", "\x00", "a\x00b", "\r\n", "Name\r\nBcc: victim@example.org", "\t",
@@ -312,7 +315,7 @@ def differences(before, after):
     return changed
 
 
-def fuzz(client, form, owner, counts):
+def fuzz(client, form, name, owner, counts):
     """Run the examples of one form; raise what hypothesis found (its smallest example)."""
     before = saved_data()
     send = client.get if form.method == "get" else client.post
@@ -323,13 +326,12 @@ def fuzz(client, form, owner, counts):
     @given(data=submissions(form))
     def example(data):
         counts["examples"] += 1
-        sent = data
         # A request may start a new session (signing up signs in): the rollback removes it.
         cookies = {name: morsel.value for name, morsel in client.cookies.items()}
         try:
             with transaction.atomic():
                 try:
-                    response = send(form.action, sent)
+                    response = send(form.action, data)
                 except Exception as exc:
                     raise AssertionError(
                         f"{owner}: {form.method.upper()} {form.action} raised "
@@ -339,7 +341,8 @@ def fuzz(client, form, owner, counts):
                 assert response.status_code < 500, (
                     f"{owner}: {form.method.upper()} {form.action} gave "
                     f"{response.status_code}")
-                if form.method == "post" and refused(response):
+                if (form.method == "post" and refused(response)
+                        and name not in PARTIAL_SAVES):
                     changed = differences(before, saved_data())
                     assert not changed, (
                         f"{owner}: POST {form.action} came back with the form (200) but "
@@ -365,8 +368,7 @@ def test_no_form_gives_a_server_error_or_loses_saved_data(client):
         if email:
             users[role] = User.objects.get(email=email)
             client.force_login(users[role])
-        start = ["/"] + (emailed_links() if email is None else [])
-        forms_of_role(client, claimed, role, problems, start)
+        forms_of_role(client, claimed, role, problems, first_pages(role, now) + ["/"])
 
     counts = {"examples": 0}
     fuzzed = []
@@ -376,10 +378,8 @@ def test_no_form_gives_a_server_error_or_loses_saved_data(client):
             client.force_login(users[role])
         fuzzed.append(f"{name} ({role}, {method.upper()} {form.action}, found on {page})")
         try:
-            fuzz(client, form, role, counts)
-        except BaseException as exc:  # noqa: BLE001 - every form's problem goes in the report
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
+            fuzz(client, form, name, role, counts)
+        except Exception as exc:  # noqa: BLE001 - every form's problem goes in the report
             notes = "\n    ".join(getattr(exc, "__notes__", []))
             problems.append(f"{exc}\n    {notes}")
 
@@ -428,9 +428,24 @@ def states_the_demo_lacks(now):
     return other
 
 
+def first_pages(role, now):
+    """Pages a role's walk opens before the home page: for the visitor, those only an emailed
+    link opens; for the facilitator, the register of their last event (open for marking),
+    before any upcoming event's (closed)."""
+    from courses.models import Event
+
+    if role == "anonymous":
+        return emailed_links()
+    if role == "facilitator":
+        last = (Event.objects.filter(facilitators__email=ROLES[role], start__lt=now)
+                .order_by("-start").first())
+        return [f"/bookings/events/{last.pk}/register/"] if last else []
+    return []
+
+
 def emailed_links():
-    """Pages only an emailed link opens, for the visitor's walk: the newsletter opt-out and
-    the line manager's approval (the signed token in the URL is the permission)."""
+    """The newsletter opt-out and the line manager's approval: the signed token in the URL
+    is the permission."""
     from bookings import policies as booking_policies
     from bookings.models import Booking, BookingStatus
     from courses import policies as course_policies
