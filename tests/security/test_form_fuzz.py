@@ -85,7 +85,7 @@ SKIP_PATHS = re.compile(r"^/(admin/|static/|media/|accounts/(?!signup/))|log-?ou
 NOT_SAVED_DATA = {"sessions.session"}
 # The register saves the lines that can be read and shows the others with their problems
 # (bookings/views_ops.py EventRegisterView): a page with errors after a save, by design.
-PARTIAL_SAVES = set()  # TMP
+PARTIAL_SAVES = {"bookings:event-register"}
 
 NASTY = [
     "", " ", "\x00", "a\x00b", "\r\n", "Name\r\nBcc: victim@example.org", "\t",
