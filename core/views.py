@@ -5,12 +5,12 @@ from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
 from .forms import PartnershipForm
-from .models import AuditEntry, Partnership
+from .models import Partnership
 from .permissions import PermissionMixin
 
 logger = logging.getLogger(__name__)
@@ -104,8 +104,8 @@ def error_404(request, exception=None):
 
 def error_500(request):
     # No context processors that could fail again: the page stands on its own.
-    from django.template import loader
     from django.http import HttpResponseServerError
+    from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render())
 
@@ -180,8 +180,11 @@ def _carries_key(purpose):
     """allauth's emails (sign in, confirm an address, reset a password) and the line manager's
     approval request (bookings.emails, ``booking:<uid>:approval_requested:<n>``: its signed
     link agrees to the training as the line manager, without an account) carry a key to act
-    as the person they are sent to."""
-    return purpose.startswith("account:") or ":approval_requested:" in purpose
+    as the person they are sent to; so do a newsletter's signed opt-out link and a colleague's
+    invitation to take over a place."""
+    return (purpose.startswith(("account:", "newsletter:"))
+            or any(kind in purpose for kind in (":approval_requested:",
+                                                 ":substitution_invitation:")))
 
 
 class OutgoingEmailResendView(PermissionMixin, View):

@@ -20,10 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from core.models import OutgoingEmail
-from core.outbox import email_queue, outbox_deliver
 from core.exceptions import DomainError
-from core.models import AuditEntry, Partnership
+from core.models import AuditEntry, OutgoingEmail, Partnership
+from core.outbox import email_queue, outbox_deliver
 from courses import services, tasks
 from courses.models import EventStatus, Newsletter, NewsletterDelivery
 from courses.policies import newsletter_unsubscribe_token
