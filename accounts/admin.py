@@ -91,8 +91,9 @@ class OrganisationDomainForm(forms.ModelForm):
         return domain
 
 
-class OrganisationDomainInline(admin.TabularInline):
-    """Delegates whose verified email address is at one of these join without approval."""
+class OrganisationDomainInline(admin.StackedInline):
+    """Delegates whose verified email address is at one of these join without approval.
+    Stacked, not tabular: a tabular inline's fields have no label (axe "label", critical)."""
 
     model = OrganisationDomain
     form = OrganisationDomainForm

@@ -1,8 +1,10 @@
 """Every page a person can reach by following links works at 320 px: a visitor and each role
 (with the demo partnership loaded) start at the home page and follow every same-origin link,
-breadth first. On each page: no server error, nothing axe-core reports, and no horizontal
-scrolling on a 320 px wide screen (WCAG 2.2 1.4.10 Reflow). Every failure is collected and
-reported together (identity, page, what), so one run shows the whole list.
+breadth first. On each page: no server error, nothing axe-core reports, no horizontal
+scrolling on a 320 px wide screen (WCAG 2.2 1.4.10 Reflow) and nothing the
+Content-Security-Policy refused; the home page also fits at 992 px, where the navbar shows
+every link of the role. Every failure is collected and reported together (identity, page,
+what), so one run shows the whole list.
 
 Bounded so that it stays a few minutes on two cores: one browser, one context per identity,
 at most PAGES_PER_IDENTITY pages each, at most PAGES_PER_VIEW pages of the same view with the
