@@ -77,6 +77,7 @@ EXPECTED_FORMS = {
     "courses:newsletter-update", "courses:newsletter-send",
     "courses:newsletter-unsubscribe", "bookings:line-manager-approval",
     "accounts:membershiprequest-decide", "accounts:organisation-domains",
+    "bookings:waitlist-join", "bookings:substitution-accept",
 }
 # Pages that are not the site's own forms, and signing out (which ends the walk's session).
 SKIP_PATHS = re.compile(r"^/(admin/|static/|media/|accounts/(?!signup/))|log-?out|\.(pdf|ics|"
@@ -397,8 +398,8 @@ def test_no_form_gives_a_server_error_or_loses_saved_data(client):
 
 def states_the_demo_lacks(now):
     """A place offered to the demo delegate, one booked for the day after tomorrow (so it can
-    only be cancelled late), a booking waiting for a line manager and a draft newsletter: so
-    that their forms are on a page."""
+    only be cancelled late), a full event, a booking waiting for a line manager and a draft
+    newsletter: so that their forms are on a page."""
     from bookings.models import ACTIVE, Booking, BookingStatus
     from courses.models import Event, EventStatus, Newsletter
 
@@ -418,6 +419,12 @@ def states_the_demo_lacks(now):
                            offered_at=now, offer_expires_at=now + timedelta(days=2))
     # Event.places_taken counts the places held (bookings.models.HOLDS_PLACE).
     Event.objects.filter(pk__in=[soon.pk, later.pk]).update(places_taken=F("places_taken") + 1)
+    # And one event is full, so that the delegate can join its waiting list.
+    full = future.exclude(pk__in=[soon.pk, later.pk]).filter(places_taken=0).first()
+    colleague = User.objects.get(email=ROLES["safeguarding lead"])
+    Booking.objects.create(event=full, delegate=colleague, organisation=colleague.organisation,
+                           status=BookingStatus.BOOKED, booked_at=now - timedelta(days=1))
+    Event.objects.filter(pk=full.pk).update(capacity=1, places_taken=1)
     other = Booking.objects.filter(status=BookingStatus.BOOKED).exclude(delegate=delegate).first()
     other.status = BookingStatus.PENDING_APPROVAL
     other.save(update_fields=["status"])
@@ -429,17 +436,39 @@ def states_the_demo_lacks(now):
 
 
 def first_pages(role, now):
-    """Pages a role's walk opens before the home page: for the visitor, those only an emailed
-    link opens; for the facilitator, the register of their last event (open for marking),
-    before any upcoming event's (closed)."""
-    from courses.models import Event
+    """Pages a role's walk opens before the home page, for forms that its first pages of a
+    view would miss: for the visitor, those only an emailed link opens; for the delegate, a
+    full event (the waiting list); for the facilitator, the register of their last event
+    (open for marking); for the officer, a Training Pool with members (removing one) and a
+    place a colleague offered them (the officer is a delegate of the same organisation)."""
+    from bookings import policies as booking_policies
+    from bookings.models import ACTIVE, Booking, Substitution
+    from courses.models import Event, EventStatus, TrainingPoolMembership
 
     if role == "anonymous":
         return emailed_links()
+    if role == "delegate":
+        taken = Booking.objects.filter(delegate__email=ROLES[role], status__in=ACTIVE)
+        full = (Event.objects.filter(status=EventStatus.SCHEDULED, start__gt=now,
+                                     places_taken__gte=F("capacity"))
+                .exclude(pk__in=taken.values("event")).order_by("start").first())
+        return [f"/courses/events/{full.pk}/"] if full else []
     if role == "facilitator":
         last = (Event.objects.filter(facilitators__email=ROLES[role], start__lt=now)
                 .order_by("-start").first())
         return [f"/bookings/events/{last.pk}/register/"] if last else []
+    if role == "L&D officer":
+        pages = []
+        if membership := TrainingPoolMembership.objects.order_by("pk").first():
+            pages.append(f"/courses/manage/courses/{membership.course_id}/training-pool/")
+        booking = Booking.objects.filter(
+            delegate__email=ROLES["delegate"], status="booked", event__start__gt=now).first()
+        substitution = Substitution.objects.create(
+            booking=booking, from_delegate=booking.delegate, to_email=ROLES[role],
+            by=booking.delegate, at=now)
+        token = booking_policies.signed_link_make(value=substitution.pk,
+                                                  salt=booking_policies.SUBSTITUTION_SALT)
+        return [*pages, f"/bookings/substitution/{token}/"]
     return []
 
 
