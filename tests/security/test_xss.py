@@ -137,7 +137,9 @@ def test_the_outbox_shows_a_stored_email_as_text(client, make_user):
     context = services.newsletter_email_context(
         newsletter=newsletter, events=list(newsletter_events(newsletter=newsletter)), user=amy)
     [row] = email_queue(to=[amy.email], template="courses/newsletter", context=context,
-                        purpose=f"newsletter:{newsletter.pk}:test", nudge=False)
+                        # Not "newsletter:": the page hides a newsletter's text (its opt-out
+                        # link acts for the person); this checks what a readable email shows.
+                        purpose=f"test:hostile-text:{newsletter.pk}", nudge=False)
     client_sign_in(client, make_user(Role.OFFICER))
 
     response = client.get(reverse("core:outgoingemail-detail", kwargs={"pk": row.pk}))
