@@ -24,11 +24,10 @@ from playwright.sync_api import Error as PlaywrightError
 
 from demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from demo.services import demo_load
-from tests.helpers import totp_code
 from tests.security.figures import FIGURES
 
 from .conftest import TIMEOUT_MS, policy_reports
-from .steps import sign_in
+from .steps import sign_in_with_code
 
 pytestmark = pytest.mark.e2e
 
@@ -65,21 +64,9 @@ SIGN_OUT = re.compile(r"(log-?out|sign-?out)", re.I)
 NOT_PAGES = ("/static/", "/media/")
 
 
-def current_code():
-    """allauth accepts only the current 30-second window: wait for a fresh one near its end."""
-    if time.time() % 30 > 26:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return totp_code(DEMO_TOTP_SECRET)
-
-
 def sign_in_as(page, email):
-    sign_in(page, email, DEMO_PASSWORD)
-    if "/accounts/2fa/authenticate/" in page.url:
-        page.locator("main input[name=code]").fill(current_code())
-        page.locator("main").get_by_role("button", name=re.compile("sign in", re.I)).click()
-        page.wait_for_load_state()
-    # At 320 px the navbar (and its Sign out button) is collapsed: ask the page where it is.
-    assert "/accounts/" not in page.url, f"{email} could not sign in: still on {page.url}"
+    """The demo password, and the demo authenticator code for staff."""
+    sign_in_with_code(page, email, DEMO_PASSWORD, DEMO_TOTP_SECRET)
 
 
 def view_shape(path, query):

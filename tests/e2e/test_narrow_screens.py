@@ -8,7 +8,6 @@ Set SCREENSHOT_DIR to keep a full-page screenshot of each page at 320 px."""
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,8 @@ from bookings.models import Booking, BookingStatus
 from courses.models import Event, EventStatus
 from demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from demo.services import demo_load
-from tests.helpers import totp_code
 
-from .steps import sign_in
+from .steps import sign_in_with_code
 
 pytestmark = pytest.mark.e2e
 
@@ -30,22 +28,9 @@ WIDTH = 320
 COURSE = "Child Exploitation: Multi-Agency Response"
 
 
-def current_code():
-    """allauth accepts only the current 30-second window: wait for a fresh one near its end."""
-    if time.time() % 30 > 26:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return totp_code(DEMO_TOTP_SECRET)
-
-
 def sign_in_as(page, email):
-    """Sign in with the demo password, and the authenticator code when the role needs one."""
-    sign_in(page, email, DEMO_PASSWORD)
-    if "/accounts/2fa/authenticate/" in page.url:
-        page.locator("main input[name=code]").fill(current_code())
-        page.locator("main").get_by_role("button", name=re.compile("sign in", re.I)).click()
-        page.wait_for_load_state()
-    # At 320 px the Sign out button is in the collapsed menu: ask the page where it is.
-    assert "/accounts/" not in page.url, f"{email} could not sign in: still on {page.url}"
+    """The demo password, and the demo authenticator code for staff."""
+    sign_in_with_code(page, email, DEMO_PASSWORD, DEMO_TOTP_SECRET)
 
 
 def look(page, name):

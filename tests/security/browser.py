@@ -3,14 +3,13 @@ two-factor authentication (core.middleware asks staff sessions for it); for the 
 (the fixtures come from tests/e2e/conftest.py through this folder's conftest.py), a real
 sign-in with the authenticator code."""
 
-import re
 import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.steps import sign_in
+from tests.e2e.steps import sign_in_with_code
 from tests.factories import PASSWORD
-from tests.helpers import TOTP_SECRET, totp_code
+from tests.helpers import TOTP_SECRET
 
 
 def client_sign_in(client, user):
@@ -30,18 +29,7 @@ def client_sign_in(client, user):
     session.save()
 
 
-def current_code(secret=TOTP_SECRET):
-    """The code of a window with time left in it (allauth accepts only the current one)."""
-    if time.time() % 30 > 27:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return totp_code(secret)
-
-
 def sign_in_as(page, user):
     """Sign in through the login form; staff also type their authenticator code."""
-    sign_in(page, user.email, PASSWORD)
-    if "/accounts/2fa/authenticate/" in page.url:
-        page.locator("main input[name=code]").fill(current_code())
-        page.locator("main").get_by_role("button", name=re.compile("sign in", re.I)).click()
-        page.wait_for_load_state()
+    sign_in_with_code(page, user.email, PASSWORD, TOTP_SECRET)
     expect(page.locator("header").get_by_role("button", name="Sign out")).to_be_visible()
