@@ -81,7 +81,8 @@ def _recipients(to):
 def _users_by_email(addresses):
     from accounts.models import User
 
-    found = User.objects.filter(email__in=addresses).only("pk", "email")
+    found = (User.objects.annotate(address=Lower("email"))
+             .filter(address__in=[a.lower() for a in addresses]).only("pk", "email"))
     return {u.email.lower(): u for u in found}
 
 

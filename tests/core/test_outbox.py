@@ -189,3 +189,12 @@ def test_two_workers_never_send_the_same_row():
     assert not errors
     assert len(mail.outbox) == 40
     assert OutgoingEmail.objects.filter(status=Status.SENT, attempts=1).count() == 40
+
+
+@pytest.mark.django_db
+def test_a_row_knows_its_person_whatever_the_case_of_the_address():
+    from tests.factories import UserFactory
+
+    person = UserFactory(email="morgan.manager@school.example")
+    [row] = queue(to=["Morgan.Manager@School.example"], nudge=False)
+    assert row.user == person
