@@ -11,6 +11,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# gunicorn sits behind the reverse proxy (README), so REMOTE_ADDR is the proxy's for every
+# visitor: allauth's per-address limits (wrong passwords, sign-ins, password resets, codes)
+# would be one budget for the whole site, which anyone could spend to lock everyone out.
+# allauth takes the address the nearest proxy appended to X-Forwarded-For (the last entry,
+# never one the visitor wrote); 0 only if gunicorn faces the internet directly.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
