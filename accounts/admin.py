@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
 
 from . import policies
 from .models import MembershipRequest, Organisation, OrganisationDomain, OrganisationRequest, User
@@ -19,6 +21,9 @@ class EmailUserChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        # Roles are a handful of tick boxes, each with its label (the two-box picker's search
+        # icons carry an aria-label on a plain span: axe "aria-prohibited-attr").
+        widgets = {"groups": forms.CheckboxSelectMultiple}
 
     def clean_line_manager_email(self):
         email = (self.cleaned_data.get("line_manager_email") or "").strip().lower()
@@ -34,6 +39,7 @@ class UserAdmin(BaseUserAdmin):
 
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
+    filter_horizontal = ()
     ordering = ("last_name", "first_name", "email")
     list_display = ("email", "first_name", "last_name", "organisation", "role_list", "is_active")
     list_filter = ("groups", "is_active", "organisation__sector")
@@ -77,6 +83,17 @@ class UserAdmin(BaseUserAdmin):
         user = form.instance
         user.__dict__.pop("_roles_cache", None)
         user_roles_set(user=user, roles=user_roles(user), by=request.user)
+
+
+# A role's permissions as one list box with its label, not Django's two-box picker, whose search
+# icons carry an aria-label on a plain span (axe "aria-prohibited-attr"). Importing Django's
+# GroupAdmin above registered it, whichever app's admin module loads first.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    filter_horizontal = ()
 
 
 class OrganisationDomainForm(forms.ModelForm):

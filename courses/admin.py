@@ -11,7 +11,9 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class TrainingPoolInline(admin.TabularInline):
+# Stacked, not tabular: a tabular inline's fields have no label (axe "label", critical) and its
+# first column header is empty (axe "empty-table-header").
+class TrainingPoolInline(admin.StackedInline):
     model = TrainingPoolMembership
     extra = 0
     autocomplete_fields = ("facilitator",)
@@ -38,7 +40,7 @@ def _with_choice_counts(queryset):
     )
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.StackedInline):
     """The course's knowledge check questions; each question's choices are written on the
     question's own page ("Change")."""
 
@@ -77,10 +79,11 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
             )
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(admin.StackedInline):
     model = Choice
     formset = ChoiceInlineFormSet
-    fields = ("text", "correct", "position")
+    # One line per choice on a wide screen, each field with its label.
+    fields = (("text", "correct", "position"),)
 
     def get_extra(self, request, obj=None, **kwargs):
         return 4 if obj is None else 1
