@@ -14,3 +14,12 @@ def totp_code(secret=TOTP_SECRET, at=None):
 
     counter = int(at if at is not None else time.time()) // 30
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def fresh_totp_code(secret=TOTP_SECRET, min_left=2):
+    """A code that stays valid while the test posts it: allauth accepts only the current
+    30-second window (no tolerance), so never one from its last `min_left` seconds."""
+    left = 30 - time.time() % 30
+    if left < min_left:
+        time.sleep(left + 0.1)
+    return totp_code(secret)

@@ -1,25 +1,16 @@
 """Staff sign in with a password and then a code from their authenticator app."""
 
-import time
 
 import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
 from tests.factories import PASSWORD
-from tests.helpers import totp_code
+from tests.helpers import fresh_totp_code, totp_code
 
 LOGIN = reverse("account_login")
 AUTHENTICATE = reverse("mfa_authenticate")
 
-
-def fresh_totp_code(min_left=2):
-    """A code that stays valid while the test posts it: allauth accepts only the current
-    30-second window (no tolerance), so do not start in its last seconds."""
-    left = 30 - time.time() % 30
-    if left < min_left:
-        time.sleep(left + 0.1)
-    return totp_code()
 
 
 def signed_in_user_id(client):

@@ -1,10 +1,11 @@
 """What a person does on the site, written once for the journeys that share it."""
 
 import re
-import time
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
+
+from tests.helpers import fresh_totp_code
 
 SIGN_IN_BUTTON = re.compile(r"^\s*sign in\s*$", re.I)
 
@@ -19,21 +20,11 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.wait_for_load_state()
 
 
-def current_code(secret: str) -> str:
-    """The authenticator code for now, from a window with time left in it: allauth accepts
-    only the current 30-second window, so a code typed at :29.9 could fail."""
-    from tests.helpers import totp_code
-
-    if time.time() % 30 > 26:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return totp_code(secret)
-
-
 def sign_in_with_code(page: Page, email: str, password: str, secret: str) -> None:
     """Sign in; where the role needs it (staff), type the authenticator code too."""
     sign_in(page, email, password)
     if "/accounts/2fa/authenticate/" in page.url:
-        page.locator("main input[name=code]").fill(current_code(secret))
+        page.locator("main input[name=code]").fill(fresh_totp_code(secret, min_left=4))
         page.locator("main").get_by_role("button", name=re.compile("sign in", re.I)).click()
         page.wait_for_load_state()
     assert "/accounts/" not in page.url, f"{email} could not sign in: still on {page.url}"

@@ -6,14 +6,13 @@ and answered every wrong password, however many. Now /admin/login/ sends everyon
 site's sign-in (password, then the code), and a session that has not entered the code opens
 no staff page, however it was signed in."""
 
-import time
 
 import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
 from tests.factories import PASSWORD
-from tests.helpers import totp_code
+from tests.helpers import fresh_totp_code
 
 ADMIN_LOGIN = "/admin/login/?next=/admin/"
 SITE_LOGIN = reverse("account_login")
@@ -31,14 +30,6 @@ STAFF_PAGES = [
 # Where a session that still owes its authenticator code may be sent.
 NOT_YET = (SITE_LOGIN, MFA_AUTHENTICATE, MFA_REAUTHENTICATE)
 
-
-def fresh_totp_code(min_left=2):
-    """A code that stays valid while the test posts it (allauth takes only the current
-    30-second window)."""
-    left = 30 - time.time() % 30
-    if left < min_left:
-        time.sleep(left + 0.1)
-    return totp_code()
 
 
 @pytest.fixture(params=["officer", "site_admin"])

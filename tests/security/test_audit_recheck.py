@@ -23,7 +23,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -34,7 +33,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from tests.factories import PASSWORD, UserFactory
-from tests.helpers import totp_code
+from tests.helpers import fresh_totp_code
 
 from .test_csp import assert_permissions_policy, assert_strict_policy
 
@@ -53,12 +52,6 @@ OPEN_BEFORE_THE_CODE = {"account_login", "account_logout", "mfa_authenticate",
                         "mfa_reauthenticate", "account_reauthenticate", "mfa_activate_totp",
                         "healthz"}
 
-
-def fresh_totp_code(secret=None, min_left=2):
-    left = 30 - time.time() % 30
-    if left < min_left:
-        time.sleep(left + 0.1)
-    return totp_code(secret) if secret else totp_code()
 
 
 def site_login(client, email, password=PASSWORD, **extra):

@@ -12,7 +12,6 @@ These tests post the real forms: they never use client.force_login (which tests/
 turns into "completed login", code included)."""
 
 import re
-import time
 
 import pytest
 from django.conf import settings
@@ -22,7 +21,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from tests.factories import PASSWORD, UserFactory
-from tests.helpers import TOTP_SECRET, totp_activate, totp_code
+from tests.helpers import fresh_totp_code, totp_activate
 
 from .figures import FIGURES
 
@@ -74,14 +73,6 @@ def record_figure(path, role):
         f"refused before the code, {CHECKED['opened']} opened after it)"
     )
 
-
-def fresh_totp_code(secret=TOTP_SECRET, min_left=2):
-    """A code that stays valid while the test posts it (allauth takes only the current
-    30-second window)."""
-    left = 30 - time.time() % 30
-    if left < min_left:
-        time.sleep(left + 0.1)
-    return totp_code(secret)
 
 
 def staff_user(role, *, mfa=True):
