@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -42,6 +42,9 @@ class Partnership(models.Model):
     contact_email = models.EmailField(default="training@partnership.example")
     contact_phone = models.CharField(max_length=40, blank=True, default="")
     website = models.URLField(blank=True, default="")
+    address = models.TextField(
+        blank=True, default="", help_text="Postal address printed on invoices and credit notes."
+    )
 
     # Cancellation and arrival (DSPP charging policy)
     notice_working_days = positive(
@@ -63,6 +66,12 @@ class Partnership(models.Model):
     invoice_overdue_months = positive(
         1, "months after issue before an unpaid invoice blocks bookings"
     )
+    invoice_run_day = models.PositiveSmallIntegerField(
+        "day of the month invoicing runs", default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="Applied charges not yet invoiced are collected into invoices on this day.",
+    )
+    invoice_payment_days = positive(30, "days after issue that an invoice is due")
 
     # Capacity (DDSCP: virtual up to thirty, conferences up to 250)
     capacity_virtual = positive(30, "places on a virtual event (default and maximum)")
@@ -91,6 +100,19 @@ class Partnership(models.Model):
     summary_report_days_after_event = positive(10, "days after the event for the facilitator summary")
     stage_2_days_after_stage_1 = positive(60, "days after Stage 1 that Stage 2 is requested")
     evaluation_reminder_days = positive(7, "days between reminders for unanswered evaluations")
+    evaluation_reminder_max = positive(
+        2, "reminders at most for an unanswered evaluation"
+    )
+    pre_course_reminder_days = positive(
+        2, "days before the event that an unanswered pre-course questionnaire is reminded"
+    )
+    stage_2_copy_line_manager = models.BooleanField(
+        "copy the line manager on the Stage 2 request", default=False
+    )
+    summary_min_responses = positive(
+        3, "answers needed before score distributions and comments are shown",
+        "Fewer answers than this and facilitators see neither, so no delegate can be identified.",
+    )
     certificate_trigger = models.CharField(
         "certificate issued", max_length=10, choices=CertificateTrigger.choices,
         default=CertificateTrigger.STAGE_2,
