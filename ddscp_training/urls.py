@@ -19,6 +19,8 @@ urlpatterns = [
     path("manage/", include("core.urls")),
     path("courses/", include("courses.urls")),
     path("bookings/", include("bookings.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    path("charging/", include("charging.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

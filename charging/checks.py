@@ -1,0 +1,1 @@
+"""The overdue-invoice booking check, registered with bookings.checks."""
