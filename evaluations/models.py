@@ -223,9 +223,12 @@ class Answer(models.Model):
     class Meta:
         ordering = ["response", "question__position", "outcome_index", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["response", "question"],
+                                    condition=models.Q(outcome_index__isnull=True),
+                                    name="one_answer_per_question"),
             models.UniqueConstraint(fields=["response", "question", "outcome_index"],
-                                    name="one_answer_per_question_and_outcome",
-                                    nulls_distinct=False),
+                                    condition=models.Q(outcome_index__isnull=False),
+                                    name="one_answer_per_question_and_outcome"),
         ]
 
     def __str__(self):
