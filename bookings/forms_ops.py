@@ -1,4 +1,5 @@
-"""Forms of the register and the late-cancellation review (bookings/views_ops.py)."""
+"""Forms of the register (bookings/views_ops.py). The late-cancellation review is the charge
+decision now: charging/forms.py."""
 
 from django import forms
 
@@ -81,31 +82,3 @@ class RegisterRowForm(forms.Form):
         before = {"outcome": initial["outcome"], "minutes_late": initial["minutes_late"],
                   "contacted_team": _yes_no(initial["contacted_team"])}
         return None if mark == before else mark
-
-
-class LateCancellationReviewForm(forms.Form):
-    """The L&D officer's decision on a late cancellation: should the charge apply? The
-    charging app raises (or not) the charge from it later."""
-
-    charge_recommended = forms.ChoiceField(
-        label="Should the late cancellation charge apply?",
-        choices=[("yes", "Yes: the charge applies"),
-                 ("no", "No: waive the charge, the reason is accepted")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether the late cancellation charge applies."},
-    )
-    note = forms.CharField(
-        label="Note", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why you decided so. Required when you waive the charge: the decision and "
-        "who made it are kept.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("charge_recommended") == "no" and not (data.get("note") or "").strip():
-            self.add_error("note", "Give the reason for waiving the charge.")
-        return data
-
-    @property
-    def decision(self):
-        return self.cleaned_data["charge_recommended"] == "yes"

@@ -178,23 +178,6 @@ def event_waiting_list(*, event):
             .order_by("waitlisted_at", "pk"))
 
 
-def late_cancellations_to_review(*, user):
-    """Late cancellations the L&D officer has not yet decided on, oldest first."""
-    return (bookings_visible_to(user=user)
-            .filter(status=BookingStatus.LATE_CANCELLED,
-                    late_cancellation_reviewed_at__isnull=True)
-            .order_by("cancelled_at", "pk")
-            if user.has_perm("bookings.manage_bookings") else Booking.objects.none())
-
-
-def late_cancellation_for_review(*, user, uid):
-    """One late cancellation (reviewed or not) for an officer; None for anyone else."""
-    if not user.has_perm("bookings.manage_bookings"):
-        return None
-    return (bookings_visible_to(user=user).select_related("late_cancellation_reviewed_by")
-            .filter(uid=uid, status=BookingStatus.LATE_CANCELLED).first())
-
-
 def _my_bookings(*, user):
     return (Booking.objects.filter(delegate=user)
             .select_related("event", "event__course", "event__venue", "organisation"))

@@ -27,7 +27,13 @@ from .models import (
     LateCancellationReason,
     Substitution,
 )
-from .signals import attendance_marked
+from .signals import (
+    attendance_marked,
+    attendance_recorded,
+    booking_cancelled,
+    booking_confirmed,
+    booking_late_cancelled,
+)
 
 # Register and attendance ---------------------------------------------------------------------
 
@@ -127,6 +133,8 @@ def attendance_mark(*, booking, by, outcome, minutes_late=None, contacted_team=N
         audit_record(actor=by, action="booking.attendance_mark", target=locked, details={
             "outcome": outcome, "status": status, "minutes_late": minutes_late,
             "contacted_team": contacted_team, "was": was[0], "reason": reason})
+        attendance_recorded.send(sender=Booking, booking=locked, event=event,
+                                 previous_status=was[0], by=by, now=now)
         transaction.on_commit(lambda: attendance_marked.send(
             sender=Booking, booking=locked, previous_status=was[0]))
     locked.arrival_reason = reason
@@ -430,6 +438,7 @@ def _confirmation_queue(booking, *, was=""):
     """A confirmed place: the delegate gets the confirmation with the calendar invitation;
     their line manager (who agrees to staff attending) a notice, unless they just approved."""
     booking_email_queue(booking=booking, template="booking_confirmed", ics="REQUEST")
+    transaction.on_commit(lambda: booking_confirmed.send(sender=Booking, booking=booking))
     delegate = booking.delegate
     if delegate.line_manager_email and was != BookingStatus.PENDING_APPROVAL:
         booking_email_queue(booking=booking, template="line_manager_booked",
@@ -706,6 +715,8 @@ def booking_cancel(*, booking, by, now):
 
 
 def _cancellation_queue(booking, *, was, late):
+    transaction.on_commit(lambda: booking_cancelled.send(sender=Booking, booking=booking,
+                                                         previous_status=was))
     extra = {"late": late}
     booking_email_queue(booking=booking, template="booking_cancelled",
                         ics="CANCEL" if was == BookingStatus.BOOKED else None, extra=extra)
@@ -718,10 +729,11 @@ def _cancellation_queue(booking, *, was, late):
 
 def late_cancellation_request(*, booking, by, reason, detail, now):
     """A late cancellation (notice below Partnership.notice_working_days): the delegate gives
-    a reason (DSPP: service users or illness; "other" explained) and the L&D officer reviews
-    it and decides whether the charge applies. The place is freed at once and offered on
-    (DSPP: "the DSPP may be able to offer the place to other candidates"); the notice given is
-    recorded for the charging app."""
+    a reason (DSPP: service users or illness; "other" explained) and the L&D officer decides
+    whether the charge applies. The place is freed at once and offered on (DSPP: "the DSPP may
+    be able to offer the place to other candidates"). The charging app raises the charge from
+    the booking_late_cancelled signal, sent inside this transaction (a charge is never lost),
+    and its queue is the officer's review."""
     partnership = Partnership.load()
     if problem := policies.late_cancellation_problem(reason=reason, detail=detail,
                                                      reasons=LateCancellationReason.values):
@@ -750,37 +762,9 @@ def late_cancellation_request(*, booking, by, reason, detail, now):
         _place_free(event)
         audit_record(actor=by, action="booking.late_cancel", target=locked, details={
             "notice_working_days": notice.working_days, "reason": reason})
+        booking_late_cancelled.send(sender=Booking, booking=locked, by=by, now=now)
         _cancellation_queue(locked, was=BookingStatus.BOOKED, late=True)
         offer_next(event=event, now=now)
-    return locked
-
-
-def late_cancellation_review(*, booking, by, charge_recommended, note, now):
-    """The L&D officer reviews a late cancellation and records whether the charge should
-    apply (DOMAIN.md: "the L&D officer decides whether the charge applies"); the charging app
-    reads the decision. Decided once: the decision and who made it are kept."""
-    with transaction.atomic():
-        locked = _booking_locked(booking.pk)
-        if not by.has_perm("bookings.manage_bookings"):
-            raise DomainError("Only the training team reviews late cancellations.",
-                              code="forbidden")
-        if locked.status != BookingStatus.LATE_CANCELLED:
-            raise DomainError("This booking was not cancelled late: there is nothing to review.",
-                              code="state")
-        if locked.late_cancellation_reviewed_at is not None:
-            who = locked.late_cancellation_reviewed_by
-            raise DomainError(f"This late cancellation was already reviewed"
-                              f"{f' by {_person(who)}' if who else ''}.", code="decided")
-        locked.late_cancellation_reviewed_at = now
-        locked.late_cancellation_reviewed_by = by
-        locked.late_cancellation_charge_recommended = bool(charge_recommended)
-        locked.late_cancellation_review_note = (note or "").strip()
-        locked.save(update_fields=["late_cancellation_reviewed_at", "late_cancellation_reviewed_by",
-                                   "late_cancellation_charge_recommended",
-                                   "late_cancellation_review_note"])
-        audit_record(actor=by, action="booking.late_cancel_review", target=locked, details={
-            "charge_recommended": bool(charge_recommended),
-            "note": locked.late_cancellation_review_note})
     return locked
 
 
@@ -839,6 +823,7 @@ def _place_transfer(*, event, booking, substitution, to_user, by, now):
     booking_email_queue(booking=booking, template="substitution_from", recipient=from_user,
                         ics="CANCEL")
     booking_email_queue(booking=booking, template="substitution_to", ics="REQUEST")
+    transaction.on_commit(lambda: booking_confirmed.send(sender=Booking, booking=booking))
     if to_user.line_manager_email:
         booking_email_queue(booking=booking, template="line_manager_booked",
                             to=[to_user.line_manager_email],

@@ -47,8 +47,16 @@ urlpatterns += [
          name="event-signin-pdf"),
     path("manage/events/<int:event_pk>/waiting-list/", views_ops.EventWaitingListView.as_view(),
          name="event-waiting-list"),
-    path("manage/late-cancellations/", views_ops.LateCancellationListView.as_view(),
-         name="late-cancellation-list"),
-    path("manage/late-cancellations/<uuid:uid>/", views_ops.LateCancellationReviewView.as_view(),
-         name="late-cancellation-review"),
+]
+
+# The late-cancellation queue moved to the charging app, where the review IS the charge
+# decision (one decision, one place): the old addresses (bookmarks, emails) send officers on.
+# Named by URL name only, so bookings still never imports charging.
+from django.views.generic import RedirectView  # noqa: E402
+
+urlpatterns += [
+    path("manage/late-cancellations/", RedirectView.as_view(
+        pattern_name="charging:charge-list", query_string=True), name="late-cancellation-list"),
+    path("manage/late-cancellations/<uuid:uid>/", RedirectView.as_view(
+        pattern_name="charging:charge-decide"), name="late-cancellation-review"),
 ]

@@ -30,6 +30,7 @@ from .forms import (
     SubstituteForm,
 )
 from .ics import CANCEL, REQUEST, booking_ics
+from .notices import booking_notices
 from .models import BookingStatus
 
 APPROVAL_CHOICES = {"approve": "Agree to this booking", "decline": "Do not agree"}
@@ -71,6 +72,9 @@ class EventActionMixin(SignedInMixin):
                 event=self.event, delegate=user, now=timezone.now(),
                 waiting_list=self.waiting_list,
                 active_status=booking.status if booking else ""),
+            # What a place costs the organisation (the charging app's notice), with the policy.
+            booking_notices=booking_notices(page="book", event=self.event, delegate=user,
+                                            now=timezone.now()),
         )
         return context
 
@@ -172,6 +176,8 @@ class BookingDetailView(BookingMixin, TemplateView):
             position=selectors.waiting_list_position(booking=booking),
             pending_substitution=selectors.booking_substitution_pending(booking=booking),
             my_training_url=_my_training_url(),
+            booking_notices=booking_notices(page="booking", event=booking.event,
+                                            delegate=booking.delegate, booking=booking, now=now),
         )
         return context
 
@@ -196,8 +202,12 @@ class BookingCancelView(BookingMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["notice"] = services.cancellation_notice_for(booking=self.booking,
-                                                             now=timezone.now())
+        now = timezone.now()
+        context["notice"] = services.cancellation_notice_for(booking=self.booking, now=now)
+        # What cancelling now costs the organisation (the charging app's notice).
+        context["booking_notices"] = booking_notices(
+            page="cancel", event=self.booking.event, delegate=self.booking.delegate,
+            booking=self.booking, now=now)
         return context
 
     def form_valid(self, form):
@@ -232,8 +242,12 @@ class LateCancellationView(BookingMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["notice"] = services.cancellation_notice_for(booking=self.booking,
-                                                             now=timezone.now())
+        now = timezone.now()
+        context["notice"] = services.cancellation_notice_for(booking=self.booking, now=now)
+        # What cancelling now costs the organisation (the charging app's notice).
+        context["booking_notices"] = booking_notices(
+            page="cancel", event=self.booking.event, delegate=self.booking.delegate,
+            booking=self.booking, now=now)
         return context
 
     def form_valid(self, form):

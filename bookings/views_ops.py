@@ -1,5 +1,5 @@
 """Operations pages of the bookings issue: the register and its PDFs (facilitators of the
-event and officers), the waiting list and the late-cancellation queue (officers), and My
+event and officers), the waiting list (officers), and My
 training (every signed-in delegate). Views are thin: a selector scoped to the user fetches,
 a form parses, one service writes."""
 
@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import ListView, TemplateView
 
 from core.calendar import london_date
 from core.exceptions import DomainError
@@ -18,8 +18,9 @@ from core.permissions import PermissionMixin, SignedInMixin
 from courses.selectors import training_record_of
 
 from . import policies, selectors, services
-from .forms_ops import LateCancellationReviewForm, RegisterRowForm
+from .forms_ops import RegisterRowForm
 from .models import BookingStatus
+from .notices import booking_labels
 from .pdf import event_sheet_pdf
 
 # Register and attendance ---------------------------------------------------------------------
@@ -141,7 +142,7 @@ class EventSigninPdfView(EventSheetPdfView):
     kind, filename = "signin", "sign-in"
 
 
-# Waiting list and late cancellations (officers) ----------------------------------------------
+# Waiting list (officers; late cancellations are decided in the charging app) ------------------
 
 class EventWaitingListView(PermissionMixin, ListView):
     """An event's waiting list in the order places are offered (first come, first served),
@@ -161,56 +162,6 @@ class EventWaitingListView(PermissionMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(event=self.event, course=self.event.course, now=timezone.now())
-        return context
-
-
-class LateCancellationListView(PermissionMixin, ListView):
-    """Late cancellations waiting for the L&D officer's decision, oldest first."""
-
-    permission_required = "bookings.manage_bookings"
-    template_name = "bookings/latecancellation_list.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        return selectors.late_cancellations_to_review(user=self.request.user)
-
-
-class LateCancellationReviewView(PermissionMixin, FormView):
-    """One late cancellation: the delegate's reason, and the officer's decision on whether
-    the charge applies (the charging app raises the charge from it)."""
-
-    permission_required = "bookings.manage_bookings"
-    template_name = "bookings/latecancellation_review.html"
-    form_class = LateCancellationReviewForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.booking = selectors.late_cancellation_for_review(user=request.user,
-                                                                  uid=kwargs["uid"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form(self, form_class=None):
-        if self.booking is None:
-            raise Http404("No late cancellation here.")
-        return super().get_form(form_class)
-
-    def form_valid(self, form):
-        try:
-            services.late_cancellation_review(
-                booking=self.booking, by=self.request.user,
-                charge_recommended=form.decision, note=form.cleaned_data["note"].strip(),
-                now=timezone.now())
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-            return self.form_invalid(form)
-        delegate = self.booking.delegate.get_full_name() or self.booking.delegate.email
-        messages.success(self.request, f"Decision saved for {delegate}: the charge "
-                         f"{'applies' if form.decision else 'is waived'}.")
-        return redirect("bookings:late-cancellation-list")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["booking"] = self.booking
         return context
 
 
@@ -249,11 +200,17 @@ class MyTrainingView(SignedInMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, now = self.request.user, timezone.now()
+        past = self._section("past", selectors.my_bookings_past(user=user, now=now))
+        # Words other apps add beside a past booking (the charging app: "Charged £100").
+        past.page.object_list = list(past.page.object_list)
+        labels = booking_labels(bookings=past.page.object_list)
+        for booking in past.page.object_list:
+            booking.notes = labels.get(booking.pk, [])
         context.update(
             now=now, today=london_date(now),
             upcoming=self._section("upcoming", selectors.my_bookings_upcoming(user=user, now=now)),
             waiting=self._section("waiting", selectors.my_bookings_waiting(user=user, now=now)),
-            past=self._section("past", selectors.my_bookings_past(user=user, now=now)),
+            past=past,
             record=self._section("record", training_record_of(user=user)),
             cancel_states=(BookingStatus.BOOKED, BookingStatus.PENDING_APPROVAL),
         )

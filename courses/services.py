@@ -17,7 +17,7 @@ from core.models import Partnership
 
 from . import policies
 from .models import Course, CourseStatus, Event, EventStatus, Format, TrainingPoolMembership, Venue
-from .signals import event_cancelled, event_places_added
+from .signals import elearning_passed, event_cancelled, event_places_added
 
 
 class ProgrammeRefused(DomainError):
@@ -683,6 +683,8 @@ def knowledge_check_submit(*, user, course, answers, now):
         audit_record(actor=user, action="completion.e_learning", target=completion,
                      details={"course": course.title, "score": score,
                               "pass_mark": course.pass_mark})
+        transaction.on_commit(lambda: elearning_passed.send(sender=Completion,
+                                                            completion=completion))
     return KnowledgeCheckOutcome(attempt=attempt, completion=completion, completion_added=True)
 
 

@@ -22,7 +22,9 @@ from courses.models import Category, Course, CourseStatus, TrainingPoolMembershi
 
 from . import data
 from .bookings import demo_bookings_load, demo_bookings_summary
+from .charging import demo_charging_load
 from .elearning import demo_elearning_load
+from .evaluations import demo_evaluations_load
 from .events import demo_events_load, demo_events_summary
 
 # A fixed salt makes the demo password's hash the same on every run, so a second load_demo
@@ -201,6 +203,8 @@ def demo_load(*, now):
     demo_events_load(now=now, result=result)  # venues and a year of events (demo/events.py)
     demo_elearning_load(now=now, result=result)  # modules, reviews, resources (demo/elearning.py)
     demo_bookings_load(now=now, result=result)  # places, waiting list, register (demo/bookings.py)
+    demo_evaluations_load(now=now, result=result)  # answers, certificate (demo/evaluations.py)
+    demo_charging_load(now=now, result=result)  # charges, invoices, payments (demo/charging.py)
     return result
 
 

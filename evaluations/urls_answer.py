@@ -1,5 +1,9 @@
 """URLs of evaluations/views/answer.py (included by evaluations/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .views.answer import RequestAnswerView
+
+urlpatterns = [
+    path("<uuid:uid>/", RequestAnswerView.as_view(), name="request-answer"),
+]

@@ -1,5 +1,14 @@
 """URLs of evaluations/views/requests.py (included by evaluations/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from .views import requests as views
+
+urlpatterns = [
+    path("", views.RequestListView.as_view(), name="request-list"),
+    path("responses/", views.ResponseRateListView.as_view(), name="responserate-list"),
+    path("responses/events/<int:pk>/", views.ResponseRateEventView.as_view(),
+         name="responserate-event"),
+    path("responses/events/<int:pk>/remind/", views.RequestRemindView.as_view(),
+         name="request-remind"),
+]

@@ -42,6 +42,7 @@ def event_booking_panel(context, event):
         "partnership": context.get("partnership"), "user": user,
         "open": event.status == "scheduled" and event.start > now,
         "booking": None, "refusal": None, "form": None, "position": None,
+        "booking_notices": [],
     }
     if user is None or not user.is_authenticated:
         return panel
@@ -55,6 +56,10 @@ def event_booking_panel(context, event):
     refusal = services.booking_refusal_for(event=event, delegate=user, now=now, active_status="")
     panel["refusal"] = refusal
     if refusal is None:
+        from bookings.notices import booking_notices
+
+        panel["booking_notices"] = booking_notices(page="book", event=event, delegate=user,
+                                                   now=now)
         panel["form"] = BookingForm(initial={"access_needs": user.access_needs},
                                     auto_id="id_booking_%s")
     return panel

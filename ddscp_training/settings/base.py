@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "core.context_processors.partnership",
+                # "My training" shows the evaluations to complete (lazy: no query elsewhere).
+                "evaluations.context_processors.evaluation_tasks",
             ],
         },
     },
@@ -276,6 +278,24 @@ CELERY_BEAT_SCHEDULE = {
     "bookings-events-complete": {
         "task": "bookings.tasks.events_complete",
         "schedule": crontab(minute="*/15"),
+    },
+    # Invoicing (charging.tasks): on the partnership's invoice_run_day, the month's applied
+    # charges become invoices. Checked hourly in the day; a day's run happens once
+    # (InvoiceBatch.scheduled_for is unique), so the later checks invoice nothing.
+    "charging-invoice-batch-scheduled": {
+        "task": "charging.tasks.invoice_batch_scheduled",
+        "schedule": crontab(minute=20, hour="6-18"),
+    },
+    # Evaluations (evaluations.tasks): due requests (pre-course, Stage 1, facilitator
+    # feedback, Stage 2) and reminders, each sent once whenever it runs.
+    "evaluations-requests-send": {
+        "task": "evaluations.tasks.evaluation_requests_send",
+        "schedule": crontab(minute="*/15"),
+    },
+    # The facilitator summary of each event, on the day it falls due (sent once).
+    "evaluations-summary-reports-send": {
+        "task": "evaluations.tasks.summary_reports_send",
+        "schedule": crontab(minute=20, hour="7-20"),
     },
 }
 

@@ -17,12 +17,29 @@ from tests.bookings.core_pages import (
     core_public_url,
 )
 from tests.bookings.ops_pages import OPS_PAGES, ops_page_url
+from tests.charging.charge_pages import (
+    CHARGE_PAGES,
+    CHARGE_PUBLIC_PAGES,
+    CHARGE_REDIRECTS,
+    charge_page_url,
+)
+from tests.charging.invoice_pages import INVOICE_PAGES, invoice_page_url
+from tests.charging.payment_pages import PAYMENT_PAGES, PAYMENT_POST_ONLY, payment_page_url
 from tests.courses.elearning_pages import (
     ELEARNING_PAGES,
     ELEARNING_PUBLIC_PAGES,
     elearning_page_url,
 )
 from tests.courses.programme_pages import PROGRAMME_PAGES, programme_page_url
+from tests.evaluations.certificate_pages import (
+    CERTIFICATE_PAGES,
+    CERTIFICATE_PUBLIC_PAGES,
+    certificate_page_url,
+    certificate_public_url,
+)
+from tests.evaluations.questionnaire_pages import QUESTIONNAIRE_PAGES, questionnaire_page_url
+from tests.evaluations.summary_pages import SUMMARY_PAGES, summary_page_url
+from tests.evaluations.request_pages import REQUEST_PAGES, REQUEST_POST_ONLY, request_page_url
 from tests.factories import OrganisationFactory, UserFactory
 
 SITE_ADMIN = "site_admin"  # a superuser: not a Role, but a person who signs in
@@ -60,6 +77,13 @@ PAGES.update(PROGRAMME_PAGES)  # programme management and the facilitator's even
 PAGES.update(ELEARNING_PAGES)  # e-learning, training record, content review, resources
 PAGES.update(OPS_PAGES)  # register, waiting lists, late cancellations, My training
 PAGES.update(CORE_PAGES)  # book, waiting list, a booking and what can be done with it
+PAGES.update(CERTIFICATE_PAGES)  # a delegate's certificate; officers' list, issue, revoke
+PAGES.update(PAYMENT_PAGES)  # payments, unpaid invoices, CSV export; finance statements
+PAGES.update(CHARGE_PAGES)  # the charge decision queue and a charge's decision
+PAGES.update(INVOICE_PAGES)  # invoicing runs, invoices, credit notes (business support, officers)
+PAGES.update(SUMMARY_PAGES)  # facilitator summaries (own events) and themes (officers)
+PAGES.update(QUESTIONNAIRE_PAGES)  # editing questionnaires (officers); answering one's own
+PAGES.update(REQUEST_PAGES)  # your evaluations; response rates and reminders (officers)
 # Pages anyone may read without signing in.
 PUBLIC_PAGES = ["home", "courses:course-list"]
 # Opened from the link in a newsletter email (without its token it says how to opt out).
@@ -71,12 +95,20 @@ PUBLIC_PAGES += ["courses:course-detail", "courses:event-detail", "courses:event
 PUBLIC_PAGES += ELEARNING_PUBLIC_PAGES
 # A line manager agrees to a booking from a signed link, without an account.
 PUBLIC_PAGES += CORE_PUBLIC_PAGES
+# Anyone may check a certificate's verification code.
+PUBLIC_PAGES += CERTIFICATE_PUBLIC_PAGES
+# The charging policy, written from the current settings.
+PUBLIC_PAGES += CHARGE_PUBLIC_PAGES
+# Old addresses that send everyone on to a page above (test_old_addresses_send_on below).
+REDIRECT_PAGES = dict(CHARGE_REDIRECTS)
 # The site's own apps: every named page in them must be in PAGES or PUBLIC_PAGES.
 SITE_NAMESPACES = ["accounts", "core", "courses", "reports", "bookings", "evaluations",
                    "charging"]
 
 PERSONS = [*Role, SITE_ADMIN]
 POST_ONLY = {"core:outgoingemail-resend"}
+POST_ONLY |= PAYMENT_POST_ONLY
+POST_ONLY |= REQUEST_POST_ONLY
 
 
 @pytest.fixture
@@ -121,6 +153,20 @@ def page_url(request, pending_request):
             return ops_page_url(name)
         if name in CORE_PAGES:
             return core_page_url(name, request)
+        if name in CERTIFICATE_PAGES:
+            return certificate_page_url(name, request)
+        if name in PAYMENT_PAGES:
+            return payment_page_url(name, request)
+        if name in CHARGE_PAGES:
+            return charge_page_url(name)
+        if name in INVOICE_PAGES:
+            return invoice_page_url(name)
+        if name in SUMMARY_PAGES:
+            return summary_page_url(name, request)
+        if name in QUESTIONNAIRE_PAGES:
+            return questionnaire_page_url(name, request)
+        if name in REQUEST_PAGES:
+            return request_page_url(name)
         return reverse(name)
 
     return url
@@ -146,7 +192,22 @@ def test_every_page_of_the_site_is_in_the_matrix():
         _, sub = resolver.namespace_dict[namespace]
         names |= {f"{namespace}:{key}" for key in sub.reverse_dict if isinstance(key, str)}
     assert names, "no page found: has the URL configuration moved?"
-    assert names <= set(PAGES) | set(PUBLIC_PAGES), names - set(PAGES) - set(PUBLIC_PAGES)
+    known = set(PAGES) | set(PUBLIC_PAGES) | set(REDIRECT_PAGES)
+    assert names <= known, names - known
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", list(REDIRECT_PAGES))
+def test_old_addresses_send_on(client, make_user, page):
+    """The late-cancellation queue moved to charging: its old addresses (bookmarks, emails)
+    send an officer to the new pages, which then check who may see them."""
+    client.force_login(make_user(Role.OFFICER))
+    url = charge_page_url(page)
+    response = client.get(url)
+    assert response.status_code == 302
+    target = charge_page_url(REDIRECT_PAGES[page]).split("/")[:3]
+    assert response["Location"].split("/")[:3] == target
+    assert client.get(url, follow=True).status_code == 200
 
 
 MATRIX = [(who, page) for who in PERSONS for page in PAGES]
@@ -197,6 +258,8 @@ def public_url(db):
             return reverse(name, kwargs={"pk": EventFactory().pk})
         if name in CORE_PUBLIC_PAGES:
             return core_public_url(name)
+        if name in CERTIFICATE_PUBLIC_PAGES:
+            return certificate_public_url(name)
         return reverse(name)
 
     return url

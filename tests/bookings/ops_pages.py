@@ -1,4 +1,4 @@
-"""Who may open the register, waiting-list, late-cancellation and My training pages, and how
+"""Who may open the register, waiting-list and My training pages, and how
 to build each page's address (tests/accounts/test_roles.py reads both)."""
 
 from django.urls import reverse
@@ -16,9 +16,8 @@ OPS_PAGES = {
     "bookings:event-register-pdf": REGISTER_KEEPERS,
     "bookings:event-signin-pdf": REGISTER_KEEPERS,
     "bookings:event-waiting-list": {Role.OFFICER, SITE_ADMIN},
-    "bookings:late-cancellation-list": {Role.OFFICER, SITE_ADMIN},
-    "bookings:late-cancellation-review": {Role.OFFICER, SITE_ADMIN},
 }
+# The late-cancellation queue is the charging app's now (tests/charging/charge_pages.py).
 
 
 def ops_page_url(name):
@@ -35,11 +34,4 @@ def ops_page_url(name):
         event = EventFactory()
         event.facilitators.set(User.objects.filter(groups__name=group_name(Role.FACILITATOR)))
         return reverse(name, kwargs={"event_pk": event.pk})
-    if name == "bookings:late-cancellation-review":
-        delegate = UserFactory()
-        booking = Booking.objects.create(
-            event=EventFactory(), delegate=delegate, organisation=delegate.organisation,
-            status=BookingStatus.LATE_CANCELLED, notice_working_days=2,
-            late_cancellation_reason="illness")
-        return reverse(name, kwargs={"uid": booking.uid})
     return reverse(name)

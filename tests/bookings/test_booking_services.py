@@ -435,24 +435,26 @@ def test_a_past_event_cannot_be_cancelled(christmas_booking):
     assert Booking.objects.get(pk=christmas_booking.pk).status == BookingStatus.BOOKED
 
 
-def test_the_officer_reviews_a_late_cancellation_once(christmas_booking, make_user):
+def test_the_officer_reviews_a_late_cancellation_as_its_charge_decision(christmas_booking,
+                                                                       make_user):
+    """The review is the charge decision, in one place: the charging app's (charge_decide)."""
     from accounts.roles import Role
+    from charging.models import Charge
+    from charging.services.charges import charge_decide
 
     booking = christmas_booking
     services.late_cancellation_request(booking=booking, by=booking.delegate, reason="other",
                                        detail="Court hearing", now=london(2026, 12, 22, 9, 0))
+    charge = Charge.objects.get(booking=booking)
+    assert charge.status == "pending"
     with pytest.raises(DomainError, match="training team"):
-        services.late_cancellation_review(booking=booking, by=booking.delegate,
-                                          charge_recommended=False, note="", now=timezone.now())
+        charge_decide(charge=charge, by=booking.delegate, apply=False,
+                      waiver_reason="service_users", now=timezone.now())
     officer = make_user(Role.OFFICER)
-    reviewed = services.late_cancellation_review(
-        booking=booking, by=officer, charge_recommended=False,
-        note="Court attendance for a service user", now=london(2026, 12, 23, 9, 0))
-    assert reviewed.late_cancellation_charge_recommended is False
-    assert reviewed.late_cancellation_reviewed_by == officer
-    with pytest.raises(DomainError, match="already reviewed"):
-        services.late_cancellation_review(booking=booking, by=officer, charge_recommended=True,
-                                          note="", now=london(2026, 12, 23, 10, 0))
+    decided = charge_decide(charge=charge, by=officer, apply=False, waiver_reason="service_users",
+                            note="Court attendance for a service user",
+                            now=london(2026, 12, 23, 9, 0))
+    assert (decided.status, decided.decided_by) == ("waived", officer)
 
 
 def test_someone_else_cannot_cancel_a_booking(event, now):

@@ -236,7 +236,8 @@ def test_cancelling_late_goes_to_the_reason_form(signed_in, delegate):
     booking.refresh_from_db()
     assert booking.status == BookingStatus.LATE_CANCELLED
     assert booking.late_cancellation_detail == "Child protection visit"
-    assert "Waiting for review" in text(signed_in.get(done["Location"]))
+    # Its charge waits for the training team's decision (the charging app's notice).
+    assert "The training team has not decided yet" in text(signed_in.get(done["Location"]))
 
 
 def test_an_event_that_has_started_cannot_be_cancelled(signed_in, delegate):

@@ -57,8 +57,14 @@ def test_bookings_are_grouped_with_their_actions(client, delegate):
                              status=BookingStatus.WAITLISTED, waitlisted_at=timezone.now())
     BookingFactory(delegate=delegate, event=event("Modern Slavery", -30),
                    status=BookingStatus.ATTENDED)
-    BookingFactory(delegate=delegate, event=event("Thresholds", 5),
-                   status=BookingStatus.LATE_CANCELLED)
+    late = BookingFactory(delegate=delegate, event=event("Thresholds", 5),
+                          status=BookingStatus.LATE_CANCELLED)
+    # Its charge waits for the officer (the charging app raises it; its label shows here).
+    from charging.models import Charge
+
+    Charge.objects.create(booking=late, organisation=late.organisation, sector="statutory",
+                          kind="late_cancellation", amount="100.00", status="pending",
+                          reason="Late cancellation: 2 working days' notice, fewer than 5")
     BookingFactory(event=event("Someone else's", 3))  # not Ann's
 
     response = client.get(URL)

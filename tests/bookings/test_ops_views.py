@@ -1,5 +1,4 @@
-"""Officers' pages: an event's waiting list, and the late-cancellation queue with the review
-that records whether the charge applies."""
+"""Officers' pages: an event's waiting list (the late-cancellation queue moved to charging)."""
 
 import re
 from datetime import timedelta
@@ -12,7 +11,6 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from bookings.models import BookingStatus
-from core.audit import AuditEntry
 from tests.factories import BookingFactory, EventFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,104 +83,13 @@ def test_waiting_list_of_an_unknown_event_is_not_found(client, officer):
 
 
 # Late cancellations ---------------------------------------------------------------------------
+# The queue and the review are the charging app's now (the review IS the charge decision):
+# tests/charging/test_decisions_views.py. The old addresses send officers on.
 
-def late(first, last, org, *, reason="illness", detail="", days_ago=1, reviewed=False):
-    booking = BookingFactory(
-        delegate=person(first, last, org), status=BookingStatus.LATE_CANCELLED,
-        cancelled_at=timezone.now() - timedelta(days=days_ago), notice_working_days=2,
-        late_cancellation_reason=reason, late_cancellation_detail=detail)
-    if reviewed:
-        booking.late_cancellation_reviewed_at = timezone.now()
-        booking.save()
-    return booking
-
-
-def test_late_cancellation_queue_lists_those_waiting_for_a_decision(client, officer):
-    late("Ann", "Archer", "Happy Days Nurseries Ltd", reason="service_users",
-         detail="A child protection conference was called at short notice.", days_ago=3)
-    late("Bob", "Baker", "Dudley Council", days_ago=1)
-    late("Cat", "Done", "Dudley Council", reviewed=True)
-    BookingFactory(status=BookingStatus.CANCELLED, delegate=person("Dan", "InTime", "X"))
-
-    page = text(client.get(reverse("bookings:late-cancellation-list")))
-
-    assert "2 waiting for a decision" in page
-    assert page.index("Ann Archer") < page.index("Bob Baker")  # oldest first
-    assert "Happy Days Nurseries Ltd" in page
-    assert "Reasons relating to service users" in page
-    assert "A child protection conference was called at short notice." in page
-    assert "Cat Done" not in page and "Dan InTime" not in page
-
-
-def test_late_cancellation_queue_costs_the_same_for_one_or_many(client, officer):
-    url = reverse("bookings:late-cancellation-list")
-    late("Ann", "Archer", "Org A")
-    client.get(url)
-    with CaptureQueriesContext(connection) as one:
-        client.get(url)
-    for i in range(10):
-        late(f"P{i}", "Person", f"Org {i}")
-    with CaptureQueriesContext(connection) as many:
-        client.get(url)
-    assert len(many) == len(one)
-
-
-def test_the_officer_decides_the_charge_and_it_leaves_the_queue(client, officer):
-    booking = late("Ann", "Archer", "Happy Days Nurseries Ltd", reason="other",
-                   detail="Train cancelled")
-    url = reverse("bookings:late-cancellation-review", kwargs={"uid": booking.uid})
-
-    page = client.get(url)
-    assert "Train cancelled" in text(page) and "2 working days" in text(page)
-
-    response = client.post(url, {"charge_recommended": "yes", "note": "Not a reason we accept."},
-                           follow=True)
-
-    assert "Decision saved for Ann Archer: the charge applies." in text(response)
-    assert "No late cancellation is waiting for a decision." in text(response)
-    booking.refresh_from_db()
-    assert booking.late_cancellation_charge_recommended is True
-    assert booking.late_cancellation_reviewed_by == officer
-    assert booking.late_cancellation_review_note == "Not a reason we accept."
-    assert AuditEntry.objects.filter(action="booking.late_cancel_review", actor=officer).exists()
-    # Decided once: the page now shows the decision, and a second one is refused.
-    again = client.get(url)
-    assert "the charge applies" in text(again) and "Save the decision" not in text(again)
-    response = client.post(url, {"charge_recommended": "no", "note": "Changed my mind"})
-    assert "already reviewed" in text(response)
-    booking.refresh_from_db()
-    assert booking.late_cancellation_charge_recommended is True
-
-
-def test_waiving_the_charge_needs_a_reason(client, officer):
-    booking = late("Ann", "Archer", "Org")
-    url = reverse("bookings:late-cancellation-review", kwargs={"uid": booking.uid})
-
-    response = client.post(url, {"charge_recommended": "no", "note": "  "})
-    assert response.status_code == 200
-    assert "There is a problem" in text(response)
-    assert "Give the reason for waiving the charge." in text(response)
-    response = client.post(url, {})
-    assert "Choose whether the late cancellation charge applies." in text(response)
-    booking.refresh_from_db()
-    assert booking.late_cancellation_reviewed_at is None
-
-    client.post(url, {"charge_recommended": "no", "note": "Sick child: accepted."})
-    booking.refresh_from_db()
-    assert booking.late_cancellation_charge_recommended is False
-
-
-def test_only_late_cancellations_can_be_reviewed(client, officer):
-    booked = BookingFactory()
-    url = reverse("bookings:late-cancellation-review", kwargs={"uid": booked.uid})
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"charge_recommended": "yes"}).status_code == 404
-
-
-def test_a_delegate_cannot_review_even_their_own(client):
-    booking = late("Ann", "Archer", "Org")
-    client.force_login(booking.delegate)
-    url = reverse("bookings:late-cancellation-review", kwargs={"uid": booking.uid})
-    assert client.post(url, {"charge_recommended": "no", "note": "x"}).status_code == 403
-    booking.refresh_from_db()
-    assert booking.late_cancellation_reviewed_at is None
+def test_the_old_late_cancellation_addresses_send_officers_to_the_charges(client, officer):
+    response = client.get(reverse("bookings:late-cancellation-list"))
+    assert response.status_code == 302 and response["Location"] == reverse("charging:charge-list")
+    booking = BookingFactory(status=BookingStatus.LATE_CANCELLED)
+    response = client.get(reverse("bookings:late-cancellation-review",
+                                  kwargs={"uid": booking.uid}))
+    assert response["Location"] == reverse("charging:charge-decide", kwargs={"uid": booking.uid})

@@ -151,19 +151,22 @@ def test_a_late_cancellation_reaches_the_officers_queue(page, browser, live_serv
 
     officer = UserFactory(roles=[Role.OFFICER], email="olive@partnership.example")
     signed_in_staff(page, live_server, officer)
+    # The old address of the queue sends the officer to the charges waiting for a decision.
     page.goto("/bookings/manage/late-cancellations/")
+    expect_path(page, "/charging/charges/")
     row = page.locator("main tbody tr", has_text="Cat Cole")
     expect(row).to_contain_text("Understanding Thresholds")
     expect(row).to_contain_text("Illness")
     expect(row).to_contain_text("Flu: my GP has signed me off for the week.")
     assert_no_violations(page)
-    row.get_by_role("link", name=re.compile("Review")).click()
-    page.get_by_label("No: waive the charge, the reason is accepted").check()
+    row.get_by_role("link", name=re.compile("Decide")).click()
+    page.get_by_label("Waive the charge").check()
+    page.get_by_role("group", name="Why is it waived?").get_by_label("Illness").check()
     page.get_by_label("Note").fill("Illness with a GP's note: accepted.")
     page.get_by_role("button", name="Save the decision").click()
     expect(page.locator("main")).to_contain_text(
-        "Decision saved for Cat Cole: the charge is waived.")
-    expect(page.locator("main")).to_contain_text("No late cancellation is waiting for a decision.")
+        "Decision saved for Cat Cole: the charge is waived (illness).")
+    expect(page.locator("main")).to_contain_text("No charge is waiting for a decision.")
 
 
 def test_facilitator_marks_the_register_with_the_keyboard_and_mouse(page, live_server):

@@ -78,7 +78,7 @@ def demo_pages():
             "/courses/manage/events/", f"/courses/manage/events/calendar/?month={month}",
             "/courses/manage/courses/", "/courses/manage/venues/", "/reports/",
             "/account/organisations/", "/account/organisation-requests/",
-            "/bookings/manage/late-cancellations/", "/manage/audit/", "/manage/partnership/",
+            "/charging/charges/", "/manage/audit/", "/manage/partnership/",
             f"/bookings/events/{past.pk}/register/"]),
         "business support": ("business@demo.example", [
             "/courses/newsletters/", "/account/organisations/",

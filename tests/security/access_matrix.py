@@ -269,8 +269,55 @@ ROWS: dict[str, Row] = {
 
     # Officers: bookings ------------------------------------------------------------------------
     "bookings:event-waiting-list": page(only(OFFICER)),
-    "bookings:late-cancellation-list": page(only(OFFICER)),
-    "bookings:late-cancellation-review": form(only(OFFICER)),
+    # The late-cancellation queue moved to charging (the review is the charge decision): the
+    # old addresses send everyone on, and the charging pages decide who gets in.
+    "bookings:late-cancellation-list": form(everyone(REDIRECT)),
+    "bookings:late-cancellation-review": form(everyone(REDIRECT)),
+
+    # Charges: officers decide; business support reads the queue and each charge ------------
+    # (the charge named is the owner's late cancellation, waiting for a decision). An empty
+    # decision comes back with its errors (200); business support may not decide (403).
+    "charging:charge-list": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:charge-decide": form(only(OFFICER, BUSINESS_SUPPORT),
+                                   post=only(OFFICER, business_support=FORBIDDEN)),
+    # Payments, unpaid invoices and reminders, the CSV export: business support and officers
+    # (the invoice named is organisation A's). An empty payment form comes back with its
+    # errors; a reminder is sent (or refused with a message) and goes back to the list.
+    "charging:payment-outstanding": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:payment-create": form(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:invoice-remind": form(only(OFFICER, BUSINESS_SUPPORT, outcome=NOT_ALLOWED),
+                                    post=only(OFFICER, BUSINESS_SUPPORT, outcome=REDIRECT)),
+    "charging:payment-export": page(only(OFFICER, BUSINESS_SUPPORT)),
+    # The statement: each finance contact sees their OWN organisation's (SHOWS below); A's
+    # invoice and credit note are a 404 to B's finance contact, and to the site administrator,
+    # whose own organisation (the partnership) has none: they use the invoice pages instead.
+    "charging:statement": page(only(FINANCE_A, FINANCE_B)),
+    "charging:statement-charges": page(only(FINANCE_A, FINANCE_B)),
+    "charging:statement-payments": page(only(FINANCE_A, FINANCE_B)),
+    "charging:statement-credit-notes": page(only(FINANCE_A, FINANCE_B)),
+    # (A POST is refused by method before the invoice is looked up: 405 tells nothing.)
+    "charging:statement-invoice": page(
+        only(FINANCE_A, finance_b=NOT_FOUND, superuser=NOT_FOUND),
+        post=only(FINANCE_A, FINANCE_B, outcome=NOT_ALLOWED)),
+    "charging:statement-invoice-pdf": page(
+        only(FINANCE_A, finance_b=NOT_FOUND, superuser=NOT_FOUND),
+        post=only(FINANCE_A, FINANCE_B, outcome=NOT_ALLOWED)),
+    "charging:statement-credit-note-pdf": page(
+        only(FINANCE_A, finance_b=NOT_FOUND, superuser=NOT_FOUND),
+        post=only(FINANCE_A, FINANCE_B, outcome=NOT_ALLOWED)),
+    # The charging policy: public, written from the current settings.
+    "charging:policy": page(everyone()),
+    # Invoicing: business support and officers only (organisation A's invoice and credit note,
+    # an invoicing run). The run's form posted empty, and the credit note form posted empty,
+    # come back with their errors; a finance contact's own invoices are on the statement.
+    "charging:invoice-batch": form(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:invoice-batch-list": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:invoice-batch-detail": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:invoice-list": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:invoice-detail": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:invoice-pdf": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:credit-note-create": form(only(OFFICER, BUSINESS_SUPPORT)),
+    "charging:credit-note-pdf": page(only(OFFICER, BUSINESS_SUPPORT)),
 
     # Officers: the programme (business support sees the events, to write the newsletter) ------
     "courses:manage-event-list": page(only(OFFICER, BUSINESS_SUPPORT)),
@@ -299,6 +346,55 @@ ROWS: dict[str, Row] = {
     "courses:newsletter-create": form(only(BUSINESS_SUPPORT)),
     "courses:newsletter-update": form(only(BUSINESS_SUPPORT)),
     "courses:newsletter-send": form(only(BUSINESS_SUPPORT)),
+
+    # Certificates: anyone checks a code; the owner downloads their own (another's: 404);
+    # officers list, issue by hand and revoke ------------------------------------------------
+    "evaluations:certificate-verify": page(everyone()),
+    "evaluations:certificate-verify-code": page(everyone()),
+    # A POST is refused by method before the code is looked up: 405 tells nothing about it.
+    "evaluations:certificate-download": page(only(OWNER, OFFICER, others=NOT_FOUND),
+                                             post=signed_in(NOT_ALLOWED)),
+    "evaluations:certificate-list": page(only(OFFICER)),
+    "evaluations:certificate-issue": form(only(OFFICER),
+                                          post=only(OFFICER, outcome=REDIRECT)),
+    "evaluations:certificate-revoke": form(only(OFFICER)),
+
+    # Facilitator summaries: the event's own facilitators (another's event is 404) and
+    # officers; themes: officers. The theme pages' <pk> is filled with the event's id, which
+    # is no theme: 404 for the officer, who alone gets that far ------------------------------
+    "evaluations:summary-list": page(only(OFFICER)),
+    "evaluations:summary-detail": page(
+        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
+    "evaluations:summary-pdf": page(
+        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
+    "evaluations:theme-list": page(only(OFFICER)),
+    "evaluations:theme-create": form(only(OFFICER)),
+    "evaluations:theme-update": form(only(OFFICER, outcome=NOT_FOUND)),
+    "evaluations:theme-delete": form(only(OFFICER, outcome=NOT_FOUND)),
+    "evaluations:theme-tagging": form(only(OFFICER)),
+    "evaluations:sessioncomment-create": form(only(OFFICER)),
+
+    # Evaluation questionnaires: officers edit, preview, give a course its own and remove it
+    # (<pk>: the course's own Stage 1 evaluation); removing it is done (a redirect) --------------
+    "evaluations:questionnaire-list": page(only(OFFICER)),
+    "evaluations:questionnaire-override-create": form(only(OFFICER)),
+    "evaluations:questionnaire-update": form(only(OFFICER)),
+    "evaluations:questionnaire-preview": page(only(OFFICER)),
+    "evaluations:questionnaire-override-remove": form(only(OFFICER),
+                                                      post=only(OFFICER, outcome=REDIRECT)),
+    # The owner's pre-course questionnaire: only the person asked answers it, whatever anyone
+    # else's role (the site administrator too: 404). An empty POST shows its errors.
+    "evaluations:request-answer": form(only(OWNER, others=NOT_FOUND, superuser=NOT_FOUND)),
+    # Your evaluations: each signed-in person's own list (tests/evaluations/test_requests_views.py
+    # checks nobody sees another's). Response rates, who has not responded and one more
+    # reminder: officers only (names). An empty reminder POST goes back with a message.
+    "evaluations:request-list": page(signed_in()),
+    "evaluations:responserate-list": page(only(OFFICER)),
+    "evaluations:responserate-event": page(only(OFFICER)),
+    "evaluations:request-remind": form(only(OFFICER, outcome=NOT_ALLOWED),
+                                       post=only(OFFICER, outcome=REDIRECT)),
 
     # Reports: officers and the LOD Group -------------------------------------------------------
     "reports:report-list": page(only(OFFICER, LOD_MEMBER)),
@@ -359,6 +455,14 @@ SHOWS = [
     ("accounts:organisation-staff", LEAD_B, "owner_email", False),
     ("accounts:organisation-account", FINANCE_A, "invoice_email", True),
     ("accounts:organisation-account", FINANCE_B, "invoice_email", False),
+    ("charging:statement", FINANCE_A, "invoice_number", True),
+    ("charging:statement", FINANCE_B, "invoice_number", False),
+    ("charging:statement-payments", FINANCE_A, "invoice_number", True),
+    ("charging:statement-payments", FINANCE_B, "invoice_number", False),
+    ("charging:statement-credit-notes", FINANCE_A, "invoice_number", True),
+    ("charging:statement-credit-notes", FINANCE_B, "invoice_number", False),
+    ("charging:statement-charges", FINANCE_A, "invoice_number", True),
+    ("charging:statement-charges", FINANCE_B, "invoice_number", False),
     ("accounts:membershiprequest-list", LEAD_A, "joiner_email", True),
     ("accounts:membershiprequest-list", LEAD_B, "joiner_email", False),
     ("bookings:my-training", OWNER, "booking", True),

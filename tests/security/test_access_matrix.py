@@ -163,6 +163,13 @@ def build_world():
     w.booking_late_cancelled = booking("late_cancelled", event=EventFactory(
         start=now + timedelta(days=2)), booked_at=now, cancelled_at=now,
         late_cancellation_reason="other", late_cancellation_detail="Car broke down")
+    # Its charge, waiting for the officer's decision (charging:charge-decide names it).
+    from charging.models import Charge
+
+    w.charge = Charge.objects.create(
+        booking=w.booking_late_cancelled, organisation=w.org_a, sector=w.org_a.sector,
+        kind="late_cancellation", amount="100.00", status="pending",
+        reason="Late cancellation: 1 working day's notice, fewer than 5 (full day)")
     for event in {w.event, soon}:
         event.places_taken = event.bookings.filter(status="booked").count()
         event.save(update_fields=["places_taken"])
@@ -209,6 +216,52 @@ def build_world():
     w.joiner = UserFactory(email="joiner-of-a@example.org", organisation=None)
     w.membership_request = MembershipRequest.objects.create(user=w.joiner,
                                                             organisation=w.org_a)
+    # Organisation A's invoice (an attended place of the owner's, charged), with a part
+    # payment and a credit note: the payment and statement pages name them (charging).
+    from charging.models import Charge, CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment
+
+    attended = booking("attended", event=EventFactory(start=now - timedelta(days=20)),
+                       booked_at=now - timedelta(days=30))
+    charge_a = Charge.objects.create(
+        booking=attended, organisation=w.org_a, sector=w.org_a.sector, kind="attendance",
+        amount="75.00", status="applied", reason="Attendance, full day")
+    w.invoice_a = Invoice.objects.create(
+        number="MATRIX-2026-00001", organisation=w.org_a, issued_on=now.date(),
+        due_on=now.date() + timedelta(days=30), organisation_name=w.org_a.name,
+        invoice_email="invoices@organisation-a.example", partnership_name="Partnership",
+        total="75.00")
+    line_a = InvoiceLine.objects.create(
+        invoice=w.invoice_a, charge=charge_a, delegate_name="Owner", course_title="Course",
+        event_date=now.date(), reason="Attendance, full day", amount="75.00")
+    Payment.objects.create(invoice=w.invoice_a, received_on=now.date(), amount="10.00",
+                           method="bacs", reference="MATRIX")
+    w.credit_note_a = CreditNote.objects.create(
+        number="MATRIX-CN-2026-00001", invoice=w.invoice_a, issued_on=now.date(),
+        reason="Charged in error", total="5.00")
+    CreditNoteLine.objects.create(credit_note=w.credit_note_a, invoice_line=line_a,
+                                  amount="5.00")
+    # An invoicing run (the invoicing pages name it).
+    from charging.models import InvoiceBatch
+
+    w.invoice_batch = InvoiceBatch.objects.create(charges_up_to=now.date(), invoice_count=1,
+                                                  total="75.00")
+    # The owner's certificate (evaluations): its code fills <code>.
+    from evaluations.models import Certificate
+
+    w.certificate = Certificate.objects.create(
+        user=owner, course=w.course, event=w.event, booking=w.booking, delegate_name="Owner",
+        course_title=w.course.title, course_level="Level 2", completed_on=now.date(), hours=7)
+    # The owner's pre-course questionnaire (evaluations:request-answer) and a course's own
+    # Stage 1 evaluation (the questionnaire pages).
+    from evaluations.models import EvaluationRequest
+    from evaluations.services.questionnaires import questionnaire_override_create
+
+    w.evaluation_request, _ = EvaluationRequest.objects.update_or_create(
+        kind="pre", booking=w.booking, defaults={
+            "user": owner, "course": w.course, "event": w.event, "due_at": now,
+            "requested_at": now})
+    w.questionnaire = questionnaire_override_create(kind="stage_1", course=w.course, by=None,
+                                                    now=now)
     return w
 
 
@@ -237,6 +290,21 @@ def _params(w):
         "bookings:waitlist-leave": {"uid": w.booking_waiting.uid},
         "bookings:offer-respond": {"uid": w.booking_offered.uid},
         "bookings:late-cancellation-review": {"uid": w.booking_late_cancelled.uid},
+        "charging:charge-decide": {"uid": w.booking_late_cancelled.uid},
+        "charging:payment-create": {"pk": w.invoice_a.pk},
+        "charging:invoice-remind": {"pk": w.invoice_a.pk},
+        "charging:statement-invoice": {"pk": w.invoice_a.pk},
+        "charging:statement-invoice-pdf": {"pk": w.invoice_a.pk},
+        "charging:statement-credit-note-pdf": {"pk": w.credit_note_a.pk},
+        "charging:invoice-detail": {"pk": w.invoice_a.pk},
+        "charging:invoice-pdf": {"pk": w.invoice_a.pk},
+        "charging:credit-note-create": {"pk": w.invoice_a.pk},
+        "charging:credit-note-pdf": {"pk": w.credit_note_a.pk},
+        "charging:invoice-batch-detail": {"pk": w.invoice_batch.pk},
+        "evaluations:request-answer": {"uid": w.evaluation_request.uid},
+        "evaluations:questionnaire-update": {"pk": w.questionnaire.pk},
+        "evaluations:questionnaire-preview": {"pk": w.questionnaire.pk},
+        "evaluations:questionnaire-override-remove": {"pk": w.questionnaire.pk},
         "bookings:line-manager-approval": {"token": w.approval_token},
         "bookings:substitution-accept": {"token": w.substitution_token},
         "courses:elearning-module": {"slug": w.module.slug},
@@ -276,7 +344,7 @@ def _uidb36(user):
 
 
 BY_PARAMETER = {"pk": lambda w: w.event.pk, "event_pk": lambda w: w.event.pk,
-                "uid": lambda w: w.booking.uid}
+                "uid": lambda w: w.booking.uid, "code": lambda w: w.certificate.code}
 
 
 def url_for(key, route, w, params):
@@ -385,6 +453,7 @@ def _what_pages_show(who, client, urls, w):
         "joiner_email": w.joiner.email, "booking": str(w.booking.uid),
         "email_words": "secret-key", "email_address": w.outgoing_email.recipient,
         "event_page": reverse("bookings:facilitator-event-detail", kwargs={"pk": w.event.pk}),
+        "invoice_number": w.invoice_a.number,
     }
     failures = []
     for key, identity, marker, shown in am.SHOWS:

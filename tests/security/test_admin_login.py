@@ -24,7 +24,7 @@ STAFF_PAGES = [
     "/admin/",
     "/admin/accounts/user/",
     "/manage/audit/",
-    "/bookings/manage/late-cancellations/",
+    "/charging/charges/",
     "/account/organisations/",
 ]
 # Where a session that still owes its authenticator code may be sent.

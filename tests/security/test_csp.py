@@ -144,7 +144,7 @@ ROLE_PAGES = {
     Role.OFFICER: ["courses:manage-event-list", "courses:manage-event-calendar",
                    "courses:manage-course-list", "courses:manage-venue-list",
                    "core:partnership-update", "core:auditentry-list",
-                   "accounts:organisationrequest-list", "bookings:late-cancellation-list"],
+                   "accounts:organisationrequest-list", "charging:charge-list"],
     Role.BUSINESS_SUPPORT: ["courses:newsletter-list", "courses:newsletter-create",
                             "accounts:organisation-list"],
     Role.LOD_MEMBER: ["reports:report-list"],

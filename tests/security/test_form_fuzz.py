@@ -72,12 +72,21 @@ EXPECTED_FORMS = {
     "courses:manage-resource-delete",
     "courses:newsletter-create", "courses:elearning-check",
     "bookings:booking-create", "bookings:booking-cancel", "bookings:booking-substitute",
-    "bookings:waitlist-leave", "bookings:event-register", "bookings:late-cancellation-review",
+    "bookings:waitlist-leave", "bookings:event-register", "charging:charge-decide",
+    "charging:charge-list",
     "bookings:offer-respond", "bookings:booking-late-cancel",
     "courses:newsletter-update", "courses:newsletter-send",
     "courses:newsletter-unsubscribe", "bookings:line-manager-approval",
     "accounts:membershiprequest-decide", "accounts:organisation-domains",
     "bookings:waitlist-join", "bookings:substitution-accept",
+    # Payments (business support): record one, remind of an unpaid invoice, export as CSV.
+    "charging:payment-create", "charging:invoice-remind", "charging:payment-export",
+    "charging:invoice-batch", "charging:invoice-list", "charging:credit-note-create",
+    "evaluations:theme-create",
+    "evaluations:questionnaire-update", "evaluations:questionnaire-override-create",
+    "evaluations:request-answer", "evaluations:responserate-list",
+    "evaluations:certificate-verify", "evaluations:certificate-list",
+    "evaluations:certificate-issue", "evaluations:certificate-revoke",
 }
 # Pages that are not the site's own forms, and signing out (which ends the walk's session).
 SKIP_PATHS = re.compile(r"^/(admin/|static/|media/|accounts/(?!signup/))|log-?out|\.(pdf|ics|"

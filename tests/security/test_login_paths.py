@@ -41,7 +41,7 @@ NOT_YET = (SITE_LOGIN, MFA_AUTHENTICATE, MFA_REAUTHENTICATE, MFA_ACTIVATE,
 
 OFFICER_PAGES = [
     "accounts:dashboard", "core:auditentry-list", "core:partnership-update", "admin:index",
-    "bookings:late-cancellation-list", "courses:manage-event-list",
+    "charging:charge-list", "courses:manage-event-list",
     "accounts:organisation-list", "reports:report-list",
 ]
 # Each role's staff pages: they must open (200) once the code is entered.

@@ -1,0 +1,249 @@
+"""Reads for the facilitator summary report and learning gain, scoped to who asks.
+
+Answers are read through Response and Answer only (with the booking id as an opaque key to
+pair a delegate's pre and post ratings): nothing here reads a person, so a summary cannot put
+a name beside an answer."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from bookings.models import Booking, BookingStatus
+from core.calendar import LONDON
+from core.models import Partnership
+from courses.models import Event, EventStatus
+from evaluations import charts, scores
+from evaluations.models import Answer, QuestionnaireKind, QuestionType, RequestKind
+
+RESULTS_PERMISSION = "evaluations.view_evaluation_results"
+FACILITATE_PERMISSION = "courses.facilitate"
+
+_ANSWER_FIELDS = (
+    "response_id", "response__kind", "response__request__booking_id",
+    "question_id", "question__version_id", "question__key", "question__text", "question__type",
+    "question__position", "question__scale_max", "question__scale_min_label",
+    "question__scale_max_label", "question__choices",
+    "outcome_index", "outcome_text", "value_int", "value_choices", "value_text",
+)
+
+
+# Who sees which summaries ----------------------------------------------------------------------
+
+def summary_events_visible_to(*, user):
+    """Officers (evaluation results) see every event's summary; a facilitator only those of the
+    events they deliver (as a facilitator or as the event's L&D officer); nobody else any."""
+    events = Event.objects.select_related("course", "venue", "officer")
+    if not user.is_authenticated:
+        return events.none()
+    if user.has_perm(RESULTS_PERMISSION):
+        return events
+    if user.has_perm(FACILITATE_PERMISSION):
+        return events.filter(Q(facilitators=user) | Q(officer=user)).distinct()
+    return events.none()
+
+
+def summary_event(*, user, pk):
+    """One event whose summary the user may see, or None (the view answers 404)."""
+    return summary_events_visible_to(user=user).filter(pk=pk).first()
+
+
+def summary_events_list(*, user, now, course=None):
+    """Events that have ended (not cancelled), latest first, with their summary report row
+    (due, sent) and how many delegates answered Stage 1: the officers' summaries page."""
+    events = (summary_events_visible_to(user=user)
+              .filter(end__lte=now).exclude(status=EventStatus.CANCELLED)
+              .select_related("summary_report")
+              .annotate(stage_1_answered=Count(
+                  "bookings__evaluation_requests__responses",
+                  filter=Q(bookings__evaluation_requests__responses__kind=QuestionnaireKind.STAGE_1),
+                  distinct=True))
+              .order_by("-start", "-pk"))
+    if course is not None:
+        events = events.filter(course=course)
+    return events
+
+
+# Answers ----------------------------------------------------------------------------------------
+
+def _answer_rows(query):
+    return list(Answer.objects.filter(query).order_by(
+        "response__submitted_at", "response_id", "question__position", "outcome_index", "pk",
+    ).values(*_ANSWER_FIELDS))
+
+
+def _ratings(rows, kind):
+    return [
+        scores.OutcomeRating(delegate=r["response__request__booking_id"],
+                             outcome_index=r["outcome_index"], value=r["value_int"],
+                             scale_max=r["question__scale_max"], outcome_text=r["outcome_text"])
+        for r in rows
+        if r["response__kind"] == kind and r["question__type"] == QuestionType.OUTCOMES
+        and r["outcome_index"] is not None and r["value_int"] is not None
+        and r["question__scale_max"] and r["response__request__booking_id"] is not None
+    ]
+
+
+def pairs_from_rows(rows):
+    return scores.pairs_make(_ratings(rows, QuestionnaireKind.PRE),
+                             _ratings(rows, QuestionnaireKind.POST))
+
+
+def _questions(rows):
+    """The questions answered, one per stable key (the newest version's wording), in order."""
+    by_key = {}
+    for r in rows:
+        seen = by_key.get(r["question__key"])
+        if seen is None or r["question__version_id"] > seen["question__version_id"]:
+            by_key[r["question__key"]] = r
+    return sorted(by_key.values(), key=lambda r: (r["question__position"], r["question__key"]))
+
+
+def _display(row):
+    if row["question__type"] in (QuestionType.RATING, QuestionType.OUTCOMES):
+        if row["value_int"] is None:
+            return ""
+        return f"{row['value_int']} out of {row['question__scale_max']}"
+    if row["question__type"] in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        return ", ".join(str(c) for c in row["value_choices"] or [])
+    return row["value_text"]
+
+
+@dataclass
+class EventSummary:
+    """Everything the summary page, its PDF and its email show: counts and answers, no names."""
+
+    event: Event
+    partnership: Partnership
+    attendance: dict
+    stage_1_answered: int
+    min_responses: int
+    gain: scores.GainSummary
+    gain_by_outcome: list
+    gain_chart: str = ""
+    distributions: list = field(default_factory=list)  # (Distribution, svg)
+    choices: list = field(default_factory=list)  # (question text, [(option, count)])
+    comments: list = field(default_factory=list)  # (question text, [text, ...])
+    facilitator_feedback: list = field(default_factory=list)  # (question text, [answer, ...])
+    facilitator_responses: int = 0
+
+    @property
+    def enough_answers(self):
+        return self.stage_1_answered >= self.min_responses
+
+    @property
+    def enough_pairs(self):
+        return self.gain.delegates >= self.min_responses
+
+
+ATTENDANCE_ROWS = (
+    ("booked", "Booked"),
+    ("attended", "Attended"),
+    ("no_show", "Did not attend"),
+    ("not_admitted", "Not admitted (late)"),
+    ("not_marked", "Not marked on the register"),
+)
+
+
+def _attendance(event):
+    counts = dict(Booking.objects.filter(event=event).values("status")
+                  .annotate(n=Count("pk")).values_list("status", "n"))
+    attended = counts.get(BookingStatus.ATTENDED, 0)
+    no_show = counts.get(BookingStatus.NO_SHOW, 0)
+    not_admitted = counts.get(BookingStatus.NOT_ADMITTED, 0)
+    not_marked = counts.get(BookingStatus.BOOKED, 0)
+    return {"booked": attended + no_show + not_admitted + not_marked, "attended": attended,
+            "no_show": no_show, "not_admitted": not_admitted, "not_marked": not_marked}
+
+
+def event_summary(*, event, partnership=None):
+    """The facilitator summary of one event (DOMAIN.md's timeline: "summary evaluation report,
+    emailed to every facilitator of the event").
+
+    Distributions, means and comments are filled only when at least
+    Partnership.summary_min_responses delegates answered Stage 1, and learning gain only when
+    at least that many delegates answered both the pre- and post-course questionnaires: with
+    fewer, a facilitator who knows who answered could tell what each said. The data left out
+    is never loaded into the summary, so neither the page, the PDF nor the email can show it."""
+    partnership = partnership or Partnership.load()
+    minimum = partnership.summary_min_responses
+    delegate_kinds = (QuestionnaireKind.PRE, QuestionnaireKind.POST, QuestionnaireKind.STAGE_1)
+    rows = _answer_rows(
+        Q(response__request__booking__event=event, response__kind__in=delegate_kinds)
+        | Q(response__request__event=event, response__kind=QuestionnaireKind.FACILITATOR,
+            response__request__kind=RequestKind.FACILITATOR))
+    stage_1 = [r for r in rows if r["response__kind"] == QuestionnaireKind.STAGE_1]
+    feedback = [r for r in rows if r["response__kind"] == QuestionnaireKind.FACILITATOR]
+    pairs = pairs_from_rows(rows)
+    summary = EventSummary(
+        event=event, partnership=partnership, attendance=_attendance(event),
+        stage_1_answered=len({r["response_id"] for r in stage_1}), min_responses=minimum,
+        gain=scores.learning_gain(pairs), gain_by_outcome=scores.learning_gain_by_outcome(pairs),
+        facilitator_responses=len({r["response_id"] for r in feedback}),
+    )
+    if not summary.enough_pairs:
+        summary.gain_by_outcome = []
+    elif summary.gain_by_outcome:
+        summary.gain_chart = charts.gain_svg(summary.gain_by_outcome, chart_id="gain-chart")
+    if summary.enough_answers:
+        for i, q in enumerate(_questions(stage_1)):
+            answers = [r for r in stage_1 if r["question__key"] == q["question__key"]]
+            if q["question__type"] == QuestionType.RATING and q["question__scale_max"]:
+                d = scores.rating_distribution(
+                    [r["value_int"] for r in answers], scale_max=q["question__scale_max"],
+                    key=q["question__key"], text=q["question__text"],
+                    min_label=q["question__scale_min_label"],
+                    max_label=q["question__scale_max_label"])
+                summary.distributions.append((d, charts.distribution_svg(
+                    d, chart_id=f"stage-1-chart-{i}")))
+            elif q["question__type"] in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+                summary.choices.append((q["question__text"], scores.choice_counts(
+                    [r["value_choices"] or [] for r in answers],
+                    choices=q["question__choices"] or [])))
+            elif q["question__type"] == QuestionType.TEXT:
+                # Sorted, not in the order given: the order of answers could tell a facilitator
+                # who wrote which (the first to leave the room, the last to answer...).
+                texts = sorted({r["value_text"].strip() for r in answers
+                                if r["value_text"].strip()}, key=str.casefold)
+                if texts:
+                    summary.comments.append((q["question__text"], texts))
+    for q in _questions(feedback):
+        answers = [_display(r) for r in feedback if r["question__key"] == q["question__key"]]
+        answers = [a for a in answers if a]
+        if answers:
+            summary.facilitator_feedback.append((q["question__text"], answers))
+    return summary
+
+
+# Learning gain per course -----------------------------------------------------------------------
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min), LONDON)
+
+
+def course_learning_gain(*, course, start=None, end=None):
+    """Learning gain over every event of a course (optionally those starting between the
+    London dates `start` and `end`, both included): (overall, by outcome, events with pairs)."""
+    query = Q(response__request__booking__event__course=course,
+              response__kind__in=(QuestionnaireKind.PRE, QuestionnaireKind.POST),
+              question__type=QuestionType.OUTCOMES)
+    if start is not None:
+        query &= Q(response__request__booking__event__start__gte=_day_start(start))
+    if end is not None:
+        query &= Q(response__request__booking__event__start__lt=_day_start(end + timedelta(days=1)))
+    rows = list(Answer.objects.filter(query).values(
+        *_ANSWER_FIELDS, "response__request__booking__event_id"))
+    pairs = pairs_from_rows(rows)
+    events = {r["response__request__booking__event_id"] for r in rows
+              if r["response__request__booking_id"] in {p.delegate for p in pairs}}
+    return scores.learning_gain(pairs), scores.learning_gain_by_outcome(pairs), len(events)
+
+
+def event_learning_gain(*, event):
+    """Learning gain of one event: (overall, by outcome). For other parts (reports, demo)."""
+    rows = _answer_rows(Q(response__request__booking__event=event,
+                          response__kind__in=(QuestionnaireKind.PRE, QuestionnaireKind.POST),
+                          question__type=QuestionType.OUTCOMES))
+    pairs = pairs_from_rows(rows)
+    return scores.learning_gain(pairs), scores.learning_gain_by_outcome(pairs)
