@@ -65,8 +65,7 @@ DEFAULT_QUESTIONNAIRES = {
             "outcomes. You will be asked the same after the course, so that we can measure "
             "what you gained from it. There are no right or wrong answers."),
         "questions": [
-            _outcomes("How confident do you feel now about each of these?",
-                      "1 is not at all confident, 5 is very confident."),
+            _outcomes("How confident do you feel now about each of these?", ""),
         ],
     },
     QuestionnaireKind.POST: {
@@ -76,7 +75,7 @@ DEFAULT_QUESTIONNAIRES = {
             "its learning outcomes, on the same scale as before the course."),
         "questions": [
             _outcomes("How confident do you feel now about each of these?",
-                      "1 is not at all confident, 5 is very confident."),
+                      "Think about what you can do now, after the course."),
         ],
     },
     QuestionnaireKind.STAGE_1: {

@@ -151,7 +151,7 @@ class QuestionForm(forms.Form):
     scale_min_label = forms.CharField(max_length=60, required=False, label="Label of 1",
                                       validators=[one_line_validator])
     scale_max_label = forms.CharField(max_length=60, required=False,
-                                      label="Label of the top of the scale",
+                                      label="Label of the top",
                                       validators=[one_line_validator])
     choices = forms.CharField(
         required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3}),
@@ -163,6 +163,15 @@ class QuestionForm(forms.Form):
             self.fields["key"].disabled = True
         self.fields["type"].initial = QuestionType.RATING
         self.fields["required"].initial = True
+        self.fields["scale_max"].initial = 5
+
+    def has_changed(self):
+        """A new question's row counts once something is written in it (its type, scale and
+        "required" have defaults that alone add nothing)."""
+        if self.initial:
+            return super().has_changed()
+        return any(str(self.data.get(self.add_prefix(name)) or "").strip() for name in (
+            "key", "text", "help_text", "choices", "scale_min_label", "scale_max_label"))
 
     def clean_choices(self):
         lines = [line.strip() for line in (self.cleaned_data.get("choices") or "").splitlines()]

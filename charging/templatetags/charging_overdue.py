@@ -21,6 +21,6 @@ def organisation_overdue_notice(context, organisation, audience="lead"):
     block = None
     if organisation is not None:
         block = overdue_block_for(organisation_id=organisation.pk, now=timezone.now())
-    return {"block": block, "audience": audience, "partnership": context.get("partnership"),
+    return {"overdue": block, "audience": audience, "partnership": context.get("partnership"),
             "block_organisation_name": getattr(organisation, "name", ""),
             "statement_link": audience == "finance"}

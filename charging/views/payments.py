@@ -212,7 +212,7 @@ class StatementView(StatementMixin, ListView):
         context = super().get_context_data(**kwargs)
         user, now = self.request.user, timezone.now()
         context["totals"] = statements.statement_totals(user=user)
-        context["block"] = overdue_block_for(organisation_id=user.organisation_id, now=now)
+        context["overdue"] = overdue_block_for(organisation_id=user.organisation_id, now=now)
         return context
 
 

@@ -13,7 +13,7 @@ from core.audit import audit_record
 from core.exceptions import DomainError
 
 from ..forms import TEXT_ANSWER_MAX, course_outcomes, field_name
-from ..models import Answer, EvaluationRequest, QuestionType, Response, RequestKind
+from ..models import Answer, EvaluationRequest, QuestionType, RequestKind, Response
 from ..policies import REQUEST_QUESTIONNAIRES, request_is_closed
 
 ALREADY_ANSWERED = "You have already answered this questionnaire. Your first answers are kept."
@@ -114,6 +114,9 @@ def answers_parse(*, version, course, data):
             given = bool(raw)
         else:
             text = _one(data, name)
+            if "\x00" in text:
+                raise DomainError("Remove the null characters from your answer.",
+                                  code="invalid", field=name)
             if len(text) > TEXT_ANSWER_MAX:
                 raise DomainError(f"Keep your answer to {TEXT_ANSWER_MAX} characters or fewer.",
                                   code="too_long", field=name)
@@ -138,7 +141,7 @@ def response_submit(*, request, user, data, now):
     completed (evaluations.services.requests.request_complete: what follows on the timeline).
 
     `data` holds the answering page's fields (a QueryDict or a dict of values/lists)."""
-    from ..selectors.questionnaires import questionnaire_version_for, version_with_questions
+    from ..selectors.questionnaires import questionnaire_version_for
     from .requests import request_complete
 
     with transaction.atomic():
@@ -153,15 +156,9 @@ def response_submit(*, request, user, data, now):
             raise DomainError(problem, code="closed")
         responses = []
         for kind in REQUEST_QUESTIONNAIRES[RequestKind(locked.kind)]:
-            current = questionnaire_version_for(kind=kind, course=locked.course)
-            posted = _one(data, f"{kind}-version_id")
-            version = current
-            if posted != str(current.pk) and posted.isdigit() and len(posted) < 12:
-                # A version saved while the page was open: its answers still stand if it is a
-                # version of the same questionnaire.
-                other = version_with_questions(pk=int(posted))
-                if other is not None and other.questionnaire_id == current.questionnaire_id:
-                    version = other
+            # The version asked now: answers to an older one (the questionnaire was edited
+            # while the page was open) are refused by answers_parse, to be given again.
+            version = questionnaire_version_for(kind=kind, course=locked.course)
             answers = answers_parse(version=version, course=locked.course, data=data)
             responses.append((kind, version, answers))
         for kind, version, answers in responses:

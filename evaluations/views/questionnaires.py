@@ -73,15 +73,13 @@ class QuestionnaireUpdateView(QuestionnaireMixin, TemplateView):
     def _forms(self, data=None):
         version = self.version
         initial = version_questions(version) if version else []
-        for question in initial:
+        for position, question in enumerate(initial, start=1):
             question["choices"] = "\n".join(question["choices"] or [])
-            question["ORDER"] = None
+            question["ORDER"] = position
         version_form = VersionForm(data, initial={
             "title": version.title if version else "",
             "introduction": version.introduction if version else ""})
         formset = QuestionFormSet(data, initial=initial, prefix="questions")
-        for index, form in enumerate(formset.forms[:len(initial)], start=1):
-            form.fields["ORDER"].initial = index
         return version_form, formset
 
     def get(self, request, *args, **kwargs):

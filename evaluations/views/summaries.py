@@ -2,6 +2,8 @@
 facilitators and L&D officer, and for officers; the officers' list of summaries with learning
 gain per course."""
 
+import re
+
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
@@ -70,7 +72,7 @@ class SummaryListView(PermissionMixin, ListView):
         self.course = None
         raw = self.request.GET.get("course", "")
         if raw:
-            if not raw.isdigit():
+            if not re.match(r"^[0-9]{1,11}$", raw):  # ASCII digits ("²".isdigit() is True)
                 self.course_error = "Choose a course from the list."
             else:
                 self.course = next((c for c in self.courses if c.pk == int(raw)), None)

@@ -1,6 +1,7 @@
 """Themes, for officers: the list of themes with their keywords (add, change, delete), pasting
 a session's chat comments, and tagging Stage 2 answers and comments of one event or course."""
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,6 +22,8 @@ from evaluations.selectors import themes as selectors
 from evaluations.services import themes as services
 
 ITEMS_PER_PAGE = 20
+# An id in the query string: ASCII digits only ("²".isdigit() is True, and int() refuses it).
+ID = re.compile(r"^[0-9]{1,11}$")
 
 
 def _refused(form, exc):
@@ -110,13 +113,13 @@ def _scope(params):
     event_id, course_id = params.get("event", ""), params.get("course", "")
     if event_id:
         event = (Event.objects.select_related("course").filter(pk=int(event_id)).first()
-                 if event_id.isdigit() and len(event_id) < 12 else None)
+                 if ID.match(event_id) else None)
         if event is None:
             return None, None, "Choose an event from the list."
         return event, event.course, ""
     if course_id:
         course = (Course.objects.filter(pk=int(course_id)).first()
-                  if course_id.isdigit() and len(course_id) < 12 else None)
+                  if ID.match(course_id) else None)
         if course is None:
             return None, None, "Choose a course from the list."
         return None, course, ""
@@ -124,7 +127,7 @@ def _scope(params):
 
 
 def _page_number(value):
-    return value if value and value.isdigit() and len(value) < 6 else "1"
+    return value if value and re.match(r"^[0-9]{1,5}$", value) else "1"
 
 
 def tagging_url(*, event=None, course=None, page="1", comments_page="1", anchor=""):

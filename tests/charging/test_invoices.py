@@ -323,3 +323,35 @@ def test_the_charging_menu_shows_invoices_to_business_support_only(client, busin
     client.force_login(make_user(Role.DELEGATE))
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert reverse("charging:invoice-list") not in html
+
+
+def test_the_batch_pages_run_a_bounded_number_of_queries(client, business,
+                                                          django_assert_max_num_queries):
+    for n in range(6):
+        organisation = private_organisation(f"Nursery {n}")
+        applied_charge(organisation, amount="75.00")
+        applied_charge(organisation, amount="25.00")
+    client.force_login(business)
+    today = timezone.localdate().isoformat()
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("charging:invoice-batch"), {"up_to": today})
+    assert "Issue 6 invoices" in page.content.decode()
+    client.post(reverse("charging:invoice-batch"), {"up_to": today})
+    batch = InvoiceBatch.objects.get()
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("charging:invoice-batch-detail", args=[batch.pk]))
+    assert page.content.decode().count("accounts@nursery.example") == 6
+    with django_assert_max_num_queries(12):
+        client.get(reverse("charging:invoice-batch-list"))
+
+
+def test_a_finance_contact_is_scoped_to_their_own_organisations_invoices(make_user, invoice):
+    from charging.selectors.invoices import invoices_visible_to
+
+    own = make_user(Role.DELEGATE, Role.FINANCE_CONTACT, organisation=invoice.organisation)
+    other = make_user(Role.DELEGATE, Role.FINANCE_CONTACT,
+                      organisation=private_organisation("Other Ltd"))
+    delegate = make_user(Role.DELEGATE, organisation=invoice.organisation)
+    assert list(invoices_visible_to(user=own)) == [invoice]
+    assert not invoices_visible_to(user=other).exists()
+    assert not invoices_visible_to(user=delegate).exists()

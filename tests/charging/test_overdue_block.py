@@ -204,6 +204,9 @@ def test_the_finance_contact_and_safeguarding_lead_see_the_block(client, nursery
     Invoice.objects.filter(pk=invoice.pk).update(settled_at=london(2026, 11, 20))
     assert "Bookings stopped" not in client.get(
         reverse("accounts:organisation-staff")).content.decode()
+    client.force_login(finance)
+    for url in (reverse("accounts:organisation-account"), reverse("charging:statement")):
+        assert "Bookings stopped" not in client.get(url).content.decode(), url
 
 
 def test_another_organisations_lead_sees_no_block(client, nursery, make_user):

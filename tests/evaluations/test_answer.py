@@ -201,8 +201,8 @@ def test_missing_required_answers_are_each_named(client):
         request, **{satisfaction: None, text: "   ", outcome: None}))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Overall, how satisfied were you with the course?: Choose a number from 1 to 5." in page
-    assert "What will you do differently in your practice after the course?: Enter your answer." \
+    assert "Overall, how satisfied were you with the course? Choose a number from 1 to 5." in page
+    assert "What will you do differently in your practice after the course? Enter your answer." \
         in page
     assert f"{OUTCOMES[1]}: Choose a number from 1 to 5." in page
     assert counts() == before
@@ -371,3 +371,38 @@ def test_the_answering_page_runs_a_bounded_number_of_queries(client,
         assert client.get(url(request)).status_code == 200
     with django_assert_max_num_queries(16):
         assert client.post(url(request), {}).status_code == 200  # errors shown
+
+
+def test_answers_to_a_version_replaced_while_the_page_was_open_are_asked_again(client,
+                                                                               make_user):
+    request = make_request()
+    old_answers = stage_1_answers(request)  # the page as it was opened
+    stage_1 = questionnaire_version_for(kind=QuestionnaireKind.STAGE_1, course=request.course)
+    from evaluations.services.questionnaires import (
+        questionnaire_version_save,
+        version_questions,
+    )
+
+    questionnaire_version_save(questionnaire=stage_1.questionnaire, title="Stage 1",
+                               introduction="", questions=version_questions(stage_1),
+                               by=make_user(Role.OFFICER), now=timezone.now())
+    client.force_login(request.user)
+    before = counts()
+    response = client.post(url(request), old_answers)
+    assert "This questionnaire has changed since the page was opened" in \
+        response.content.decode()
+    assert counts() == before
+    with pytest.raises(DomainError, match="changed since the page was opened"):
+        response_submit(request=request, user=request.user, data=old_answers,
+                        now=timezone.now())
+    assert counts() == before
+
+
+def test_a_null_character_in_a_text_answer_is_refused_by_the_service():
+    request = make_request()
+    stage_1 = questionnaire_version_for(kind=QuestionnaireKind.STAGE_1, course=request.course)
+    name = f"stage_1-q{q(stage_1, defaults.DO_DIFFERENTLY).pk}"
+    with pytest.raises(DomainError, match="null characters"):
+        response_submit(request=request, user=request.user, now=timezone.now(),
+                        data=stage_1_answers(request, **{name: "a\x00b"}))
+    assert not Response.objects.exists()

@@ -3,9 +3,11 @@ emailed with the PDF (read back with pdftotext), verified on a public page that 
 name, course and date and nothing more; made-up and revoked codes are "not found" alike;
 officers issue by hand and revoke, with a reason; nobody else can."""
 
+import re
 import subprocess
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -39,9 +41,6 @@ def pdf_text(content, tmp_path):
 
 
 def text(response):
-    from html import unescape
-    import re
-
     body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", response.content.decode(),
                   flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
@@ -275,8 +274,8 @@ def test_an_officer_issues_one_by_hand_with_a_reason(client, attended, make_user
 def test_a_tampered_training_choice_is_refused(client, attended, make_user):
     other = BookingFactory(status=BookingStatus.ATTENDED)  # someone else's booking
     client.force_login(make_user(Role.OFFICER))
-    response = client.post(reverse("evaluations:certificate-issue") + "?delegate=ann@council.example",
-                           {"training": f"b{other.pk}", "reason": "Because"})
+    url = reverse("evaluations:certificate-issue") + "?delegate=ann@council.example"
+    response = client.post(url, {"training": f"b{other.pk}", "reason": "Because"})
     assert response.status_code == 200
     assert "Choose the training the certificate is for." in text(response)
     assert not Certificate.objects.exists()

@@ -277,9 +277,10 @@ def test_page_queries_are_bounded(people, client, django_assert_max_num_queries)
 
 def test_summary_list_refuses_a_made_up_course(people, client):
     client.force_login(people["officer"])
-    response = client.get(reverse("evaluations:summary-list"), {"course": "nonsense"})
-    assert response.status_code == 200
-    assert "Choose a course from the list." in page_text(response)
+    for bad in ("nonsense", "²", "9" * 30, "-1"):
+        response = client.get(reverse("evaluations:summary-list"), {"course": bad})
+        assert response.status_code == 200
+        assert "Choose a course from the list." in page_text(response)
 
 
 # The day-10 sweep -------------------------------------------------------------------------------

@@ -177,6 +177,18 @@ def test_an_item_of_another_event_is_refused(client, officer, world):
     assert not ThemeTag.objects.exists()
 
 
+def test_a_bad_course_or_event_id_is_explained(client, officer, world):
+    client.force_login(officer)
+    for params, message in (({"course": "²"}, "Choose a course from the list."),
+                            ({"event": "9" * 30}, "Choose an event from the list."),
+                            ({"event": "١٢"}, "Choose an event from the list.")):
+        response = tagging(client, **params)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    response = client.post(reverse("evaluations:theme-tagging"), {"course": "²", "page": "²"})
+    assert "Choose a course from the list." in response.content.decode()
+
+
 def test_theme_pages_are_for_officers_only(client, make_user, world):
     client.force_login(make_user(Role.FACILITATOR))
     assert client.get(reverse("evaluations:theme-list")).status_code == 403

@@ -477,6 +477,7 @@ def first_pages(role, now):
             by=booking.delegate, at=now)
         token = booking_policies.signed_link_make(value=substitution.pk,
                                                   salt=booking_policies.SUBSTITUTION_SALT)
+        pages.append("/evaluations/themes/add/")  # themes (evaluations.views.themes)
         return [*pages, f"/bookings/substitution/{token}/"]
     return []
 
