@@ -98,10 +98,11 @@ def overdue_block_message(block, *, organisation_name=None):
     from core.dates import day
 
     who = organisation_name or "Your organisation"
+    contact = whom_to_contact(organisation_id=block.organisation_id)
     return (f"{who} cannot book training at the moment: invoice {block.invoice_number}, "
             f"issued on {day(block.issued_on)}, is still unpaid more than "
             f"{months_words(block.months)} after it was issued. Places already booked are "
-            f"kept. To settle it, contact {whom_to_contact(organisation_id=block.organisation_id)}.")
+            f"kept. To settle it, contact {contact}.")
 
 
 @register_booking_check

@@ -3,12 +3,15 @@ is due, when it is reminded and which questionnaires it holds. No ORM and no clo
 rule takes `now` and the partnership's numbers as arguments, so the boundary days are tested
 without a database (tests/evaluations/test_timeline.py).
 
-| request | due | reminded |
-|---|---|---|
-| pre-course questionnaire | when the place is booked | once, `pre_course_reminder_days` before the event, if still unanswered; closes when the event starts |
-| post-course + Stage 1 | when attendance is marked (or the knowledge check is passed) | every `evaluation_reminder_days`, at most `evaluation_reminder_max` times |
-| facilitator feedback | at the end of the event | as Stage 1 |
-| Stage 2 | `stage_2_days_after_stage_1` days after Stage 1 was *completed* | as Stage 1 |
+- Pre-course questionnaire: due when the place is booked; reminded once,
+  `pre_course_reminder_days` before the event, if still unanswered; closes when the event
+  starts.
+- Post-course questionnaire and Stage 1: due when attendance is marked (or the knowledge check
+  is passed); reminded every `evaluation_reminder_days`, at most `evaluation_reminder_max`
+  times.
+- Facilitator feedback: due at the end of the event; reminded as Stage 1.
+- Stage 2: due `stage_2_days_after_stage_1` days after Stage 1 was *completed*; reminded as
+  Stage 1.
 """
 
 from dataclasses import dataclass

@@ -9,6 +9,5 @@ urlpatterns = [
     path("responses/", views.ResponseRateListView.as_view(), name="responserate-list"),
     path("responses/events/<int:pk>/", views.ResponseRateEventView.as_view(),
          name="responserate-event"),
-    path("responses/events/<int:pk>/remind/", views.RequestRemindView.as_view(),
-         name="request-remind"),
+    path("responses/remind/", views.RequestRemindView.as_view(), name="request-remind"),
 ]

@@ -131,9 +131,9 @@ def invoice_refresh_settled(*, invoice, now):
 
 
 def invoice_reminder_send(*, invoice, by, now):
-    """Email the invoice contact a reminder of an unpaid invoice: what is still owed, when it
-    was due, and (once it blocks) that the organisation's staff cannot book until it is paid.
-    One a day at most (the purpose names the day); records reminded_at."""
+    """Email the invoice contact a reminder of an unpaid invoice, with its PDF: what is still
+    owed, when it was due, and (once it blocks) that the organisation's staff cannot book
+    until it is paid. One a day at most (the purpose names the day); records reminded_at."""
     from core.models import Partnership
     from core.outbox import email_queue
 
@@ -159,9 +159,13 @@ def invoice_reminder_send(*, invoice, by, now):
         balance = invoice_balance(locked)
         months = partnership.invoice_overdue_months
         blocked_from = overdue_from(issued_on=locked.issued_on, months=months)
+        from ..pdf import invoice_pdf
+
         email_queue(
             to=[to], template="charging/overdue_reminder",
             purpose=f"invoice:{locked.number}:reminder:{today.isoformat()}",
+            attachments=[(f"{locked.number}.pdf", invoice_pdf(invoice=locked),
+                          "application/pdf")],
             context={"invoice": locked, "balance": balance, "organisation": locked.organisation,
                      "past_due": locked.due_on < today,
                      "blocking": is_overdue(issued_on=locked.issued_on, months=months,

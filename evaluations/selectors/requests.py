@@ -67,6 +67,10 @@ def _rates(rows):
                  answered=found.get(kind, {}).get("answered", 0)) for kind in STAGES]
 
 
+def stage_labels():
+    return [RequestKind(kind).label for kind in STAGES]
+
+
 def _counted(requests):
     return requests.values("kind").order_by("kind").annotate(
         asked=Count("pk", filter=ASKED), answered=Count("pk", filter=ANSWERED))
@@ -106,6 +110,15 @@ def requests_not_responded(*, event):
     return (EvaluationRequest.objects
             .filter(event=event, requested_at__isnull=False, completed_at__isnull=True,
                     withdrawn_at__isnull=True)
+            .select_related("user").order_by("kind", "user__last_name", "user__first_name",
+                                             "user__email", "pk"))
+
+
+def requests_not_responded_e_learning(*, course):
+    """Who was asked about passing `course`'s e-learning (no event) and has not answered."""
+    return (EvaluationRequest.objects
+            .filter(course=course, event__isnull=True, requested_at__isnull=False,
+                    completed_at__isnull=True, withdrawn_at__isnull=True)
             .select_related("user").order_by("kind", "user__last_name", "user__first_name",
                                              "user__email", "pk"))
 

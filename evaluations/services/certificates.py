@@ -12,6 +12,7 @@ completed (a setting: or Stage 1) - certificate of completion, PDF").
 What a certificate says (name, course, level, date, hours) is copied onto it when issued, so
 renaming a course later does not change a certificate already given."""
 
+import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -27,6 +28,8 @@ from core.outbox import email_queue
 from courses.models import Completion, Format, Length
 
 from ..models import Certificate, RequestKind
+
+logger = logging.getLogger(__name__)
 
 # An e-learning module has no start and end: its certificate counts the course's length as
 # the catalogue states it (there is no "nominal hours" field on a course).
@@ -97,15 +100,23 @@ def _create(facts, *, now, by=None, reason=""):
 def _email_queue(certificate):
     from ..pdf import certificate_pdf
 
+    # The certificate is issued inside the transaction that saves the delegate's answers: a
+    # PDF that cannot be drawn must not lose them. The email then says where to download it.
+    try:
+        attachments = [(f"certificate-{certificate.code}.pdf",
+                        certificate_pdf(certificate=certificate), "application/pdf")]
+    except Exception:
+        logger.exception("Certificate %s: the PDF could not be drawn for the email",
+                         certificate.code)
+        attachments = []
     email_queue(
         to=[certificate.user.email], template="evaluations/certificate_issued",
         context={"certificate": certificate, "recipient": certificate.user,
+                 "attached": bool(attachments),
                  "verify_url": certificate_verify_url(certificate),
                  "my_training_url": settings.SITE_URL.rstrip("/")
                  + reverse("bookings:my-training") + "#certificates"},
-        purpose=f"certificate:{certificate.code}:issued",
-        attachments=[(f"certificate-{certificate.code}.pdf",
-                      certificate_pdf(certificate=certificate), "application/pdf")],
+        purpose=f"certificate:{certificate.code}:issued", attachments=attachments,
     )
 
 

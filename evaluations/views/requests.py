@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -62,10 +63,15 @@ class ResponseRateListView(PermissionMixin, TemplateView):
         context.update(
             form=form, course=course, page_obj=page, is_paginated=page.has_other_pages(),
             rows=[(event, rates[event.pk]) for event in page.object_list],
-            stages=[rate.label for rate in selectors._rates([])],
+            stages=selectors.stage_labels(),
             course_rates=(selectors.response_rates_for_course(course=course)
                           if course is not None else None),
         )
+        if course is not None:
+            # E-learning passes have no event page: who has not responded is listed here.
+            waiting = Paginator(selectors.requests_not_responded_e_learning(course=course),
+                                PAGE_SIZE).get_page(self.request.GET.get("waiting_page"))
+            context.update(not_responded=waiting.object_list, waiting_page=waiting)
         return context
 
 
@@ -91,6 +97,13 @@ class ResponseRateEventView(PermissionMixin, TemplateView):
         return context
 
 
+def _back(evaluation):
+    """The page the button was on: the event's, or the course's (e-learning)."""
+    if evaluation.event_id:
+        return redirect("evaluations:responserate-event", pk=evaluation.event_id)
+    return redirect(reverse("evaluations:responserate-list") + f"?course={evaluation.course_id}")
+
+
 class RequestRemindView(PermissionMixin, View):
     """POST: one more reminder to one person who has not responded (audited; sent once even
     if the button is pressed twice: the reminder's number is in its purpose key)."""
@@ -98,18 +111,16 @@ class RequestRemindView(PermissionMixin, View):
     permission_required = RESULTS
     http_method_names = ["post"]
 
-    def post(self, request, pk):
-        event = selectors.event_for_officer(pk=pk)
-        back = redirect("evaluations:responserate-event", pk=event.pk)
+    def post(self, request):
         form = RemindForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Choose someone who has not responded to send a reminder to.")
-            return back
-        evaluation = (EvaluationRequest.objects.select_related("user")
-                      .filter(event=event, uid=form.cleaned_data["request"]).first())
+        evaluation = None
+        if form.is_valid():
+            evaluation = (EvaluationRequest.objects.select_related("user")
+                          .filter(uid=form.cleaned_data["request"]).first())
         if evaluation is None:
-            messages.error(request, "That evaluation request is not one of this event's.")
-            return back
+            messages.error(request, "Choose someone who has not responded to send a reminder to.")
+            return redirect("evaluations:responserate-list")
+        back = _back(evaluation)
         try:
             request_remind_by_officer(request=evaluation, by=request.user,
                                       expected_sent=form.cleaned_data["expected_sent"],

@@ -22,7 +22,6 @@ from tests.factories import BookingFactory, EventFactory, OrganisationFactory, U
 
 from .test_payments import invoice_make, london, pay
 
-
 # The rule, without a database: the boundary days ------------------------------------------------
 
 @pytest.mark.parametrize("issued_on, months, blocked_from", [
@@ -173,8 +172,8 @@ def test_the_check_costs_one_query(nursery, delegate, django_assert_num_queries)
 # What people see ---------------------------------------------------------------------------------
 
 def _blocking_invoice(nursery):
-    from django.utils import timezone
     from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
 
     return invoice_make(organisation=nursery,
                         issued_on=timezone.localdate() - relativedelta(months=1, days=3))

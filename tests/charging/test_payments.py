@@ -9,8 +9,8 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.core import mail
 from dateutil.relativedelta import relativedelta
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -187,7 +187,7 @@ def test_recording_a_part_payment_on_the_page(client, nursery, business):
 def test_the_payment_page_runs_a_bounded_number_of_queries(client, nursery, business,
                                                            django_assert_max_num_queries):
     invoice = invoice_make(organisation=nursery, issued_on=date(2026, 11, 2))
-    for n in range(5):
+    for _ in range(5):
         Payment.objects.create(invoice=invoice, received_on=date(2026, 11, 3), amount="1.00",
                                method="bacs", recorded_by=business)
     client.force_login(business)
@@ -221,7 +221,7 @@ def test_the_outstanding_list_shows_unpaid_invoices_and_what_blocks(
     paid = invoice_make(organisation=nursery, issued_on=issued - timedelta(days=30))
     Payment.objects.create(invoice=paid, received_on=issued, amount=paid.total, method="bacs")
     Invoice.objects.filter(pk=paid.pk).update(settled_at=NOW)
-    for n in range(6):
+    for _ in range(6):
         invoice_make(organisation=OrganisationFactory(), issued_on=today() - timedelta(days=1))
     client.force_login(business)
     with django_assert_max_num_queries(15):
@@ -248,6 +248,9 @@ def test_a_reminder_goes_to_the_invoice_contact_once_a_day(nursery, business):
     assert invoice.number in message.subject and "overdue" in message.subject
     assert "Still owed: £50.00" in message.body
     assert "cannot book training" in message.body
+    [(filename, content, mimetype)] = message.attachments
+    assert (filename, mimetype) == (f"{invoice.number}.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
     invoice.refresh_from_db()
     assert invoice.reminded_at == NOW
 

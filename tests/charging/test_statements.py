@@ -161,3 +161,19 @@ def test_a_paid_invoice_shows_as_paid(client, finance_a, org_a, make_user):
     client.force_login(finance_a)
     text = client.get(reverse("charging:statement")).content.decode()
     assert "£0.00" in text and ">Paid<" in text
+
+
+def test_every_statement_page_runs_a_bounded_number_of_queries(
+        client, finance_a, org_a, world, django_assert_max_num_queries):
+    for n in range(8):  # more charges and payments: still the same number of queries
+        invoice = invoice_make(organisation=org_a,
+                               issued_on=timezone.localdate() - timedelta(days=20 + n))
+        Payment.objects.create(invoice=invoice, received_on=timezone.localdate(),
+                               amount="5.00", method="bacs")
+    client.force_login(finance_a)
+    for name in ("charging:statement", "charging:statement-charges",
+                 "charging:statement-payments", "charging:statement-credit-notes"):
+        with django_assert_max_num_queries(15):
+            assert client.get(reverse(name)).status_code == 200
+    with django_assert_max_num_queries(15):
+        client.get(reverse("charging:statement-invoice", args=[world["a"].pk]))

@@ -25,6 +25,6 @@ REQUEST_POST_ONLY = {"evaluations:request-remind"}
 def request_page_url(name):
     from tests.factories import EventFactory
 
-    if name in ("evaluations:responserate-event", "evaluations:request-remind"):
+    if name == "evaluations:responserate-event":
         return reverse(name, kwargs={"pk": EventFactory().pk})
     return reverse(name)

@@ -98,6 +98,22 @@ def test_stage_2_completed_issues_the_certificate_and_emails_the_pdf(attended, t
                                      target_id=str(certificate.pk)).exists()
 
 
+def test_the_email_has_text_and_html_and_a_pdf_that_cannot_be_drawn_loses_nothing(
+        attended, monkeypatch):
+    def broken(**kwargs):
+        raise OSError("no fonts today")
+
+    monkeypatch.setattr("evaluations.pdf.certificate_pdf", broken)
+    certificate = certificate_issue(request=request_for(attended, RequestKind.STAGE_2),
+                                    now=timezone.now())
+    assert Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).exists()
+    [email] = [m for m in mail.outbox if "certificate" in m.subject.lower()]
+    assert email.attachments == []
+    assert "download it from My training" in email.body and certificate.code in email.body
+    [html] = [c for c, mimetype in email.alternatives if mimetype == "text/html"]
+    assert "ready to download from your training record" in html and "<html" in html
+
+
 def test_with_the_stage_1_setting_stage_1_issues_it_and_stage_2_does_not(attended):
     set_trigger("stage_1")
     now = timezone.now()

@@ -178,7 +178,7 @@ def test_one_more_reminder_is_sent_once_and_audited(client, officer):
     late = EvaluationRequest.objects.get(kind=RequestKind.STAGE_1, user=people[3])
     late.reminders_sent = 2  # the automatic reminders have all gone
     late.save()
-    url = reverse("evaluations:request-remind", kwargs={"pk": event.pk})
+    url = reverse("evaluations:request-remind")
     data = {"request": str(late.uid), "expected_sent": "2"}
 
     first = client.post(url, data, follow=True)
@@ -199,18 +199,20 @@ def test_one_more_reminder_is_sent_once_and_audited(client, officer):
 def test_no_reminder_to_someone_who_answered_or_for_another_event(client, officer):
     event, people = _event_with_answers()
     answered = EvaluationRequest.objects.get(kind=RequestKind.STAGE_1, user=people[0])
-    url = reverse("evaluations:request-remind", kwargs={"pk": event.pk})
-    page = client.post(url, {"request": str(answered.uid), "expected_sent": "0"},
+    url = reverse("evaluations:request-remind")
+    response = client.post(url, {"request": str(answered.uid), "expected_sent": "0"},
+                           follow=True)
+    assert "has already answered this evaluation" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("evaluations:responserate-event",
+                                                     kwargs={"pk": event.pk})
+    withdrawn = EvaluationRequest.objects.get(kind=RequestKind.PRE, user=people[3])
+    page = client.post(url, {"request": str(withdrawn.uid), "expected_sent": "0"},
                        follow=True).content.decode()
-    assert "has already answered this evaluation" in page
-    other_event, _ = _event_with_answers()
-    elsewhere = EvaluationRequest.objects.filter(event=other_event, completed_at=None).first()
-    page = client.post(url, {"request": str(elsewhere.uid), "expected_sent": "0"},
-                       follow=True).content.decode()
-    assert "not one of this event" in page
-    page = client.post(url, {"request": "not-a-uid", "expected_sent": "-1"},
-                       follow=True).content.decode()
-    assert "Choose someone who has not responded" in page
+    assert "was withdrawn" in page
+    for bad in ({"request": "not-a-uid", "expected_sent": "-1"},
+                {"request": "8c7b3a52-6f0e-4a57-9a55-0f1c1a3a2b11", "expected_sent": "0"}, {}):
+        page = client.post(url, bad, follow=True).content.decode()
+        assert "Choose someone who has not responded" in page
     assert not OutgoingEmail.objects.filter(purpose__contains=":reminder:").exists()
 
 
@@ -221,7 +223,7 @@ def test_facilitators_and_delegates_never_see_the_names(client, make_user, deleg
         for url in (reverse("evaluations:responserate-list"),
                     reverse("evaluations:responserate-event", kwargs={"pk": event.pk})):
             assert client.get(url).status_code == 403
-        response = client.post(reverse("evaluations:request-remind", kwargs={"pk": event.pk}),
+        response = client.post(reverse("evaluations:request-remind"),
                                {"request": str(EvaluationRequest.objects.first().uid),
                                 "expected_sent": "0"})
         assert response.status_code == 403
@@ -231,3 +233,26 @@ def test_facilitators_and_delegates_never_see_the_names(client, make_user, deleg
 def test_an_event_that_does_not_exist_is_not_found(client, officer):
     assert client.get(reverse("evaluations:responserate-event",
                               kwargs={"pk": 99999999})).status_code == 404
+
+
+def test_e_learning_non_responders_are_listed_with_the_course_and_reminded(client, officer):
+    from courses.models import Completion, Format
+
+    module = CourseFactory(title="Introduction to Safeguarding", format=Format.E_LEARNING)
+    person = UserFactory(first_name="Robin", last_name="Learner")
+    completion = Completion.objects.create(user=person, course=module,
+                                           completed_on=timezone.localdate(),
+                                           source=Completion.Source.E_LEARNING)
+    now = timezone.now()
+    waiting = EvaluationRequest.objects.create(
+        kind=RequestKind.STAGE_1, user=person, course=module, completion=completion,
+        due_at=now - timedelta(days=8), requested_at=now - timedelta(days=8))
+    response = client.get(reverse("evaluations:responserate-list"), {"course": module.pk})
+    assert "Robin Learner" in response.content.decode()
+    assert [r.kind for r in response.context["course_rates"] if r.asked] == ["stage_1"]
+    done = client.post(reverse("evaluations:request-remind"),
+                       {"request": str(waiting.uid), "expected_sent": "0"})
+    assert done["Location"] == (reverse("evaluations:responserate-list")
+                                + f"?course={module.pk}")
+    assert OutgoingEmail.objects.filter(purpose=f"evaluation:{waiting.uid}:reminder:1",
+                                        recipient=person.email).exists()

@@ -317,6 +317,24 @@ def test_a_cancelled_place_withdraws_the_pre_course_questionnaire_and_it_is_neve
 
 
 @pytest.mark.django_db
+def test_a_place_handed_to_a_colleague_moves_the_unanswered_questionnaire_to_them(on_commit):
+    now = EVENT_START - timedelta(days=20)
+    first = UserFactory()
+    colleague = UserFactory(organisation=first.organisation)
+    with on_commit():
+        booking = bookings.booking_create(event=_event(), delegate=first, now=now)
+    evaluation_requests_send(now=now + timedelta(minutes=5))
+    with on_commit():
+        bookings.booking_substitute(booking=booking, by=first, to_email=colleague.email,
+                                    now=now + timedelta(days=1))
+    pre = EvaluationRequest.objects.get(kind=RequestKind.PRE, booking=booking)
+    assert pre.user == colleague and pre.requested_at is None
+    evaluation_requests_send(now=now + timedelta(days=1, minutes=5))
+    assert [e.recipient for e in _emails(f"evaluation:{pre.uid}:request")] == [
+        first.email, colleague.email]
+
+
+@pytest.mark.django_db
 def test_a_place_cancelled_without_the_signal_is_withdrawn_by_the_sweep_not_sent():
     """The sweep checks the place again under its lock (a backstop for any other path)."""
     booking = _booked(_event(), status=BookingStatus.CANCELLED)

@@ -478,6 +478,8 @@ def first_pages(role, now):
         token = booking_policies.signed_link_make(value=substitution.pk,
                                                   salt=booking_policies.SUBSTITUTION_SALT)
         pages.append("/evaluations/themes/add/")  # themes (evaluations.views.themes)
+        # Questionnaires (evaluations.views.questionnaires): the list links each edit page.
+        pages += ["/evaluations/questionnaires/", "/evaluations/questionnaires/course/new/"]
         return [*pages, f"/bookings/substitution/{token}/"]
     return []
 
