@@ -30,8 +30,8 @@ from .forms import (
     SubstituteForm,
 )
 from .ics import CANCEL, REQUEST, booking_ics
-from .notices import booking_notices
 from .models import BookingStatus
+from .notices import booking_notices
 
 APPROVAL_CHOICES = {"approve": "Agree to this booking", "decline": "Do not agree"}
 

@@ -176,7 +176,7 @@ def charge_decide(*, charge, by, apply, waiver_reason="", note="", now):
 
 
 def _decision_number(charge):
-    """How many times this charge has been decided so (this decision included)."""
+    """How many times this charge has been given this status by a decision (this one too)."""
     return AuditEntry.objects.filter(action=DECIDE_ACTION, target_id=str(charge.pk),
                                      target_type__app_label="charging",
                                      target_type__model="charge",

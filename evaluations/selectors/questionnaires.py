@@ -41,10 +41,6 @@ def questionnaire_versions_for(*, kinds, course):
     return {kind: questionnaire_version_for(kind=kind, course=course) for kind in kinds}
 
 
-def version_with_questions(*, pk):
-    return _with_questions(QuestionnaireVersion.objects.filter(pk=pk)).first()
-
-
 # Officers ------------------------------------------------------------------------------------
 
 def _annotated(questionnaires):
@@ -75,6 +71,16 @@ def questionnaire_for_officer(*, user, pk):
     if not user.has_perm("evaluations.change_questionnaire"):
         return None
     return Questionnaire.objects.select_related("course").filter(pk=pk).first()
+
+
+def questionnaire_override_answered(*, questionnaire):
+    """Whether anyone answered a course's own questionnaire (or its pre/post partner)."""
+    from ..services.questionnaires import PAIRED
+
+    kinds = [questionnaire.kind, *([PAIRED[questionnaire.kind]]
+                                   if questionnaire.kind in PAIRED else [])]
+    return Response.objects.filter(version__questionnaire__course=questionnaire.course_id,
+                                   version__questionnaire__kind__in=kinds).exists()
 
 
 def questionnaire_latest_version(*, questionnaire):

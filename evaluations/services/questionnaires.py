@@ -31,6 +31,10 @@ RATING_TYPES = (QuestionType.RATING, QuestionType.OUTCOMES)
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 
 
+OVERRIDE_ANSWERED = ("Delegates have already answered this course's own questionnaire, so it "
+                     "stays with their answers.")
+
+
 def questionnaires_ensure_defaults(*, now=None):
     """Create each default questionnaire (version 1, from evaluations/defaults.py) that does not
     exist yet. Idempotent, and safe when two requests do it at once: the unique constraint on
@@ -202,11 +206,22 @@ def questionnaire_override_remove(*, questionnaire, by, now):
                       .filter(course=questionnaire.course_id, kind__in=kinds))
         if any(QuestionnaireVersion.objects.filter(questionnaire=q, responses__isnull=False)
                .exists() for q in locked):
-            raise DomainError(
-                "Delegates have already answered this course's own questionnaire, so it stays "
-                "with their answers. Edit it to match the default instead.")
+            raise DomainError(OVERRIDE_ANSWERED)
         for q in locked:
             audit_record(actor=by, action="evaluations.questionnaire_override_removed",
                          target=q, details={"kind": q.kind, "course": q.course_id})
         Questionnaire.objects.filter(pk__in=[q.pk for q in locked]).delete()
     return len(locked)
+
+
+def questionnaire_override_reset(*, questionnaire, by, now):
+    """A course's own questionnaire that delegates answered cannot be removed; instead its next
+    version takes the default's questions again (the answers keep theirs)."""
+    from ..selectors.questionnaires import questionnaire_default_version
+
+    if questionnaire.course_id is None:
+        raise DomainError("This is the default questionnaire already.")
+    default = questionnaire_default_version(kind=questionnaire.kind)
+    return questionnaire_version_save(
+        questionnaire=questionnaire, title=default.title, introduction=default.introduction,
+        questions=version_questions(default), by=by, now=now)

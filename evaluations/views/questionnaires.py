@@ -17,6 +17,7 @@ from ..models import QuestionnaireKind
 from ..selectors.questionnaires import (
     questionnaire_for_officer,
     questionnaire_latest_version,
+    questionnaire_override_answered,
     questionnaires_default,
     questionnaires_overridden,
 )
@@ -24,6 +25,7 @@ from ..services.questionnaires import (
     PAIRED,
     questionnaire_override_create,
     questionnaire_override_remove,
+    questionnaire_override_reset,
     questionnaire_version_save,
     version_questions,
 )
@@ -188,18 +190,26 @@ class OverrideRemoveView(QuestionnaireMixin, TemplateView):
         questionnaire = self.get_questionnaire()
         if questionnaire.course_id is None:
             raise Http404("A default questionnaire cannot be removed.")
-        return self.render_to_response(self.get_context_data(questionnaire=questionnaire))
+        answered = questionnaire_override_answered(questionnaire=questionnaire)
+        return self.render_to_response(self.get_context_data(
+            questionnaire=questionnaire, answered=answered))
 
     def post(self, request, *args, **kwargs):
         questionnaire = self.get_questionnaire()
         if questionnaire.course_id is None:
             raise Http404("A default questionnaire cannot be removed.")
+        if request.POST.get("action") == "reset":
+            version = questionnaire_override_reset(questionnaire=questionnaire, by=request.user,
+                                                   now=timezone.now())
+            messages.success(request, f"Version {version.number} of the {questionnaire} has the "
+                                      "default's questions again.")
+            return redirect("evaluations:questionnaire-update", pk=questionnaire.pk)
         try:
             questionnaire_override_remove(questionnaire=questionnaire, by=request.user,
                                           now=timezone.now())
         except DomainError as error:
             return self.render_to_response(self.get_context_data(
-                questionnaire=questionnaire, problem=error.message))
+                questionnaire=questionnaire, problem=error.message, answered=True))
         messages.success(request, f"Removed: {questionnaire.course.title} now uses the default "
                                   f"{QuestionnaireKind(questionnaire.kind).label.lower()}.")
         return redirect("evaluations:questionnaire-list")

@@ -20,7 +20,13 @@ from charging.models import Charge, ChargeStatus, Invoice, InvoiceLine
 from core.exceptions import DomainError
 from core.models import AuditEntry, Partnership
 from courses.models import Length
-from tests.factories import BookingFactory, CourseFactory, EventFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    BookingFactory,
+    CourseFactory,
+    EventFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")

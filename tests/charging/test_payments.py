@@ -4,6 +4,7 @@ export for the council's finance system."""
 
 import csv
 import io
+import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -11,6 +12,7 @@ from itertools import count
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core import mail
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -349,3 +351,38 @@ def test_delegates_and_finance_contacts_cannot_export(client, nursery, make_user
     for role in (Role.DELEGATE, Role.FINANCE_CONTACT, Role.SAFEGUARDING_LEAD):
         client.force_login(make_user(role, organisation=nursery))
         assert client.get(url, {"what": "invoices"}).status_code == 403
+
+
+# Two people recording the last payment at once ---------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_two_payments_of_what_is_owed_at_once_record_one(nursery, make_user):
+    """The invoice row is locked while the balance is checked: of two people recording the
+    whole amount at the same moment, one is told nothing more is owed."""
+    business = make_user(Role.BUSINESS_SUPPORT)
+    invoice = invoice_make(organisation=nursery, issued_on=date(2026, 11, 2),
+                           amounts=["75.00", "100.00"])
+    barrier, outcomes, guard = threading.Barrier(2), [], threading.Lock()
+
+    def attempt():
+        try:
+            barrier.wait(timeout=30)
+            outcome = pay(invoice, Decimal("175.00"), by=business)
+        except Exception as exc:  # noqa: BLE001 – checked below
+            outcome = exc
+        finally:
+            connections.close_all()
+        with guard:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert len(outcomes) == 2 and len(refused) == 1, outcomes
+    assert "already paid or credited" in refused[0].message
+    assert list(Payment.objects.values_list("amount", flat=True)) == [Decimal("175.00")]
+    invoice.refresh_from_db()
+    assert invoice.settled_at is not None

@@ -20,7 +20,7 @@ from evaluations.models import (
     Response,
 )
 from evaluations.selectors.questionnaires import questionnaire_version_for
-from evaluations.services.responses import response_submit
+from evaluations.services.responses import ALREADY_ANSWERED, response_submit
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -406,3 +406,81 @@ def test_a_null_character_in_a_text_answer_is_refused_by_the_service():
         response_submit(request=request, user=request.user, now=timezone.now(),
                         data=stage_1_answers(request, **{name: "a\x00b"}))
     assert not Response.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_the_same_moment_save_one_set_of_answers():
+    """The request row is locked: the second waits, then finds it answered."""
+    import threading
+
+    from django.db import connection
+
+    request = make_request()
+    data = stage_1_answers(request)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def submit():
+        try:
+            barrier.wait()
+            response_submit(request=request, user=request.user, data=data, now=timezone.now())
+            outcomes.append("saved")
+        except DomainError as error:
+            outcomes.append(error.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == sorted(["saved", ALREADY_ANSWERED])
+    assert Response.objects.filter(request=request).count() == 2  # post + Stage 1, once
+
+
+def test_choice_questions_are_radio_and_check_box_groups_with_a_legend(client, make_user):
+    from evaluations.selectors.questionnaires import questionnaire_default_version
+    from evaluations.services.questionnaires import (
+        questionnaire_version_save,
+        version_questions,
+    )
+
+    stage_2 = questionnaire_default_version(kind=QuestionnaireKind.STAGE_2)
+    extra = {"help_text": "", "required": False, "scale_max": None, "scale_min_label": "",
+             "scale_max_label": ""}
+    questionnaire_version_save(
+        questionnaire=stage_2.questionnaire, title=stage_2.title, introduction="",
+        questions=version_questions(stage_2) + [
+            {**extra, "key": "setting", "text": "Where do you work?", "type": "single",
+             "choices": ["A school", "A hospital"]},
+            {**extra, "key": "who", "text": "Who has benefited?", "type": "multiple",
+             "choices": ["Children", "Adults"]}],
+        by=make_user(Role.OFFICER), now=timezone.now())
+    request = make_request(RequestKind.STAGE_2)
+    version = questionnaire_version_for(kind=QuestionnaireKind.STAGE_2, course=request.course)
+    client.force_login(request.user)
+    page = client.get(url(request)).content.decode()
+    single, multiple = q(version, "setting"), q(version, "who")
+    assert '<legend class="question-legend">Where do you work? (optional)</legend>' in page
+    assert page.count(f'type="radio" name="stage_2-q{single.pk}"') == 2
+    assert '<legend class="question-legend">Who has benefited? (optional)</legend>' in page
+    assert page.count(f'type="checkbox" name="stage_2-q{multiple.pk}"') == 2
+    client.post(url(request), {
+        "stage_2-version_id": version.pk, f"stage_2-q{single.pk}": "2",
+        f"stage_2-q{multiple.pk}": ["1", "2"],
+        f"stage_2-q{q(version, defaults.IMPACT_PRACTICE).pk}": "4",
+        f"stage_2-q{q(version, defaults.IMPACT_OUTCOMES).pk}": "4",
+        f"stage_2-q{q(version, defaults.EXAMPLES).pk}": "Earlier help for a family."})
+    answers = {a.question.key: a for a in Answer.objects.select_related("question")}
+    assert answers["setting"].value_choices == ["A hospital"]
+    assert answers["who"].value_choices == ["Children", "Adults"]
+
+
+def test_a_course_without_learning_outcomes_is_rated_as_a_whole(client):
+    event = EventFactory(course=CourseFactory(title="Domestic abuse awareness",
+                                              learning_outcomes=[]),
+                         start=timezone.now() + timedelta(days=10))
+    request = make_request(RequestKind.PRE, event=event)
+    client.force_login(request.user)
+    page = client.get(url(request)).content.decode()
+    assert '<legend class="rating-outcome-legend">Domestic abuse awareness</legend>' in page

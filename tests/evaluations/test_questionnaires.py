@@ -16,6 +16,7 @@ from evaluations.models import (
     QuestionnaireKind,
     QuestionnaireQuestion,
     QuestionnaireVersion,
+    Response,
 )
 from evaluations.selectors.questionnaires import (
     questionnaire_default_version,
@@ -290,10 +291,20 @@ def test_a_course_questionnaire_delegates_answered_is_not_removed(client, office
         **{f"stage_2-q{q.pk}": ("3" if q.type == "rating" else "An example")
            for q in version.questions.all()}})
     client.force_login(officer)
-    page = client.post(reverse("evaluations:questionnaire-override-remove",
-                               kwargs={"pk": own.pk})).content.decode()
+    remove = reverse("evaluations:questionnaire-override-remove", kwargs={"pk": own.pk})
+    assert "Use the default's questions again" in client.get(remove).content.decode()
+    page = client.post(remove).content.decode()
     assert "Delegates have already answered" in page
     assert Questionnaire.objects.filter(pk=own.pk).exists()
+    # Instead: the default's questions again, as a new version; the answers keep theirs.
+    own_questions = version_questions(version)
+    client.post(remove, {"action": "reset"})
+    newest = questionnaire_version_for(kind="stage_2", course=request.course)
+    assert (newest.questionnaire, newest.number) == (own, 2)
+    assert version_questions(newest) == version_questions(
+        questionnaire_default_version(kind="stage_2"))
+    assert version_questions(version) == own_questions
+    assert Response.objects.get(request=request).version == version
 
 
 def test_a_default_questionnaire_cannot_be_removed(client, officer):
@@ -347,3 +358,17 @@ def test_the_list_runs_a_bounded_number_of_queries(client, officer,
     with django_assert_max_num_queries(14):
         client.get(reverse("evaluations:questionnaire-update",
                            kwargs={"pk": stage_1.questionnaire.pk}))
+
+
+def test_the_preview_and_override_pages_run_a_bounded_number_of_queries(
+        client, officer, django_assert_max_num_queries):
+    for n in range(15):
+        CourseFactory(learning_outcomes=[f"Outcome {n}"])
+    own = questionnaire_override_create(kind="pre", course=CourseFactory(), by=officer,
+                                        now=timezone.now())
+    client.force_login(officer)
+    for url in (reverse("evaluations:questionnaire-preview", kwargs={"pk": own.pk}),
+                reverse("evaluations:questionnaire-override-remove", kwargs={"pk": own.pk}),
+                reverse("evaluations:questionnaire-override-create")):
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200
