@@ -152,7 +152,10 @@ def charge_decide(*, charge, by, apply, waiver_reason="", note="", now):
         locked = (Charge.objects.select_for_update(of=("self",))
                   .select_related("booking", "booking__delegate", "booking__event",
                                   "booking__event__course", "organisation")
-                  .get(pk=charge.pk))
+                  .filter(pk=charge.pk).first())
+        if locked is None:
+            raise DomainError("There is no charge to decide any more: the register was "
+                              "corrected and nothing is owed.", code="gone")
         if (line := _invoice_line_of(locked)) is not None:
             raise DomainError(f"This charge is on invoice {line.invoice.number}; issue a credit "
                               "note instead.", code="invoiced")

@@ -39,12 +39,13 @@ def certificates_of(*, user):
 
 
 def certificate_for_download(*, user, code):
-    """The PDF's certificate: the delegate's own valid one; any certificate for whoever may
-    see certificates (officers). Anything else is 404, whether it exists or not."""
+    """The PDF's certificate: the delegate's own valid one; any valid one for whoever may see
+    certificates (officers). A revoked certificate is never drawn again (its PDF would look
+    genuine). Anything else is 404, whether it exists or not."""
     code = certificate_code_clean(code)
-    certificates = Certificate.objects.filter(code=code).select_related("user")
+    certificates = Certificate.objects.filter(code=code, revoked_at__isnull=True)
     if not user.has_perm("evaluations.view_certificate"):
-        certificates = certificates.filter(user=user, revoked_at__isnull=True)
+        certificates = certificates.filter(user=user)
     certificate = certificates.first() if code else None
     if certificate is None:
         raise Http404("No certificate here.")

@@ -67,6 +67,9 @@ def test_applying_tells_the_delegate_and_the_finance_contact(charge, officer, fi
     assert other_org_finance.email not in {r for r, _ in emails()}
     delegate_mail = OutgoingEmail.objects.get(recipient="ann@bright.example")
     assert "Bright Futures Nurseries Ltd will be invoiced £100" in delegate_mail.body_text
+    assert delegate_mail.subject.startswith("A charge applies: ")
+    assert "<html" in delegate_mail.body_html.lower() and "/charging/policy/" in \
+        delegate_mail.body_html
     finance_mail = OutgoingEmail.objects.get(recipient="finance@bright.example")
     assert "Ann Archer" in finance_mail.body_text and "£100" in finance_mail.subject
     entry = AuditEntry.objects.get(action="charge.decide")
@@ -145,3 +148,10 @@ def test_an_applied_by_default_charge_can_be_waived(charge, officer):
     charge.refresh_from_db()
     assert charge.status == "waived" and charge.decided_by == officer
     assert emails() == {("ann@bright.example", f"charge:{charge.pk}:decided:waived")}
+
+
+def test_a_charge_withdrawn_meanwhile_is_explained(charge, officer):
+    stale = Charge.objects.get(pk=charge.pk)
+    Charge.objects.filter(pk=charge.pk).delete()  # the register was corrected meanwhile
+    with pytest.raises(DomainError, match="There is no charge to decide any more"):
+        charge_decide(charge=stale, by=officer, apply=True, now=timezone.now())

@@ -252,10 +252,14 @@ def test_a_revoked_certificate_leaves_my_training_and_cannot_be_downloaded(clien
                                     now=timezone.now())
     certificate_revoke(certificate=certificate, by=make_user(Role.OFFICER), reason="Error",
                        now=timezone.now())
+    url = reverse("evaluations:certificate-download", kwargs={"code": certificate.code})
     client.force_login(attended.delegate)
     assert certificate.code not in text(client.get(reverse("bookings:my-training")))
-    assert client.get(reverse("evaluations:certificate-download",
-                              kwargs={"code": certificate.code})).status_code == 404
+    assert client.get(url).status_code == 404
+    # Nor by an officer: a revoked certificate's PDF would look genuine.
+    client.force_login(make_user(Role.OFFICER))
+    assert client.get(url).status_code == 404
+    assert "Revoked" in text(client.get(reverse("evaluations:certificate-list")))
 
 
 # Officers: by hand, revoke -------------------------------------------------------------------
@@ -363,3 +367,28 @@ def test_the_officers_list_searches_and_costs_the_same_for_many(client, make_use
     assert "1 certificate matching" in found and "Person07 Smith" in found
     assert "Person08" not in found
     assert "Person12 Smith" in text(client.get(url, {"q": "person12"}))
+
+
+def test_the_qr_code_opens_the_certificates_public_page(attended, monkeypatch, settings):
+    settings.SITE_URL = "https://training.partnership.example/"
+    encoded = []
+    from evaluations import pdf
+
+    real = pdf.qr_code_data_uri
+    monkeypatch.setattr(pdf, "qr_code_data_uri",
+                        lambda text: encoded.append(text) or real(text))
+    certificate = certificate_issue(request=request_for(attended, RequestKind.STAGE_2),
+                                    now=timezone.now())
+    assert encoded == [f"https://training.partnership.example/evaluations/certificates/verify/"
+                       f"{certificate.code}/"]
+    assert real(encoded[0]).startswith("data:image/svg+xml;base64,")
+
+
+def test_the_verification_page_costs_a_few_queries(client, attended,
+                                                   django_assert_max_num_queries):
+    certificate = certificate_issue(request=request_for(attended, RequestKind.STAGE_2),
+                                    now=timezone.now())
+    with django_assert_max_num_queries(10):
+        assert verify(client, certificate.code).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert verify(client, "ABCDEFGHJKLM").status_code == 404

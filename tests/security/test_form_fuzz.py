@@ -41,7 +41,7 @@ from .figures import FIGURES
 pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_FORM = 15  # and the three explicit_submissions
-PAGES_PER_ROLE = 60  # pages each role opens to find forms
+PAGES_PER_ROLE = 100  # pages each role opens to find forms
 PAGES_PER_VIEW = 2
 # Demo logins (demo/data.py): each role's own; None is a visitor who is not signed in. The
 # order says who owns a form several roles meet (the profile form is the delegate's).
