@@ -21,7 +21,6 @@ from .checks import booking_refusals
 from .emails import booking_email_queue, site_url
 from .models import (
     ACTIVE,
-    ATTENDANCE,
     Booking,
     BookingStatus,
     LateCancellationReason,

@@ -3,9 +3,9 @@ test for each role), the two-factor rule for staff, and object scoping for the t
 belong to one organisation."""
 
 import pytest
-from django.utils.html import escape
 from allauth.mfa.models import Authenticator
 from django.urls import get_resolver, reverse
+from django.utils.html import escape
 
 from accounts.models import Organisation, OrganisationRequest, Sector
 from accounts.roles import MFA_REQUIRED_ROLES, Role
@@ -38,8 +38,8 @@ from tests.evaluations.certificate_pages import (
     certificate_public_url,
 )
 from tests.evaluations.questionnaire_pages import QUESTIONNAIRE_PAGES, questionnaire_page_url
-from tests.evaluations.summary_pages import SUMMARY_PAGES, summary_page_url
 from tests.evaluations.request_pages import REQUEST_PAGES, REQUEST_POST_ONLY, request_page_url
+from tests.evaluations.summary_pages import SUMMARY_PAGES, summary_page_url
 from tests.factories import OrganisationFactory, UserFactory
 
 SITE_ADMIN = "site_admin"  # a superuser: not a Role, but a person who signs in

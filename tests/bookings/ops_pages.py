@@ -26,8 +26,7 @@ def ops_page_url(name):
     test included)."""
     from accounts.models import User
     from accounts.roles import group_name
-    from bookings.models import Booking, BookingStatus
-    from tests.factories import EventFactory, UserFactory
+    from tests.factories import EventFactory
 
     if name in ("bookings:event-register", "bookings:event-register-pdf",
                 "bookings:event-signin-pdf", "bookings:event-waiting-list"):

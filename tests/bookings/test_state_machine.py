@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 
 from bookings import services
-from bookings.models import ACTIVE, COUNTED, HOLDS_PLACE, Booking, BookingStatus
+from bookings.models import ACTIVE, COUNTED, Booking, BookingStatus
 from core.exceptions import DomainError
 from courses.models import Event
 from tests.factories import EventFactory, OrganisationFactory, UserFactory
