@@ -13,13 +13,22 @@ see why, and who to contact):
         return "Your organisation has an unpaid invoice ..." or None
 
 A check takes `delegate`, `event` and `now` and returns the reason it refuses (shown to the
-delegate as is, so it says what to do next), or None / "" when it does not."""
+delegate as is, so it says what to do next), or None / "" when it does not.
+
+A check registered with `new_places_only=True` (`@register_booking_check(new_places_only=True)`)
+refuses new places only: it is skipped when a place the organisation already holds changes
+hands (a substitution), since "places already held are kept"."""
 
 _CHECKS = []
 
 
-def register_booking_check(func):
-    """Add a check (usable as a decorator). Registering the same function twice keeps one."""
+def register_booking_check(func=None, *, new_places_only=False):
+    """Add a check (usable as a decorator, with or without arguments). Registering the same
+    function twice keeps one."""
+    if func is None:
+        return lambda f: register_booking_check(f, new_places_only=new_places_only)
+    if new_places_only:
+        func.new_places_only = True
     if func not in _CHECKS:
         _CHECKS.append(func)
     return func
@@ -31,11 +40,15 @@ def unregister_booking_check(func):
         _CHECKS.remove(func)
 
 
-def booking_refusals(*, delegate, event, now):
+def booking_refusals(*, delegate, event, now, place_held=False):
     """Every registered check's reason for refusing this delegate a place on this event, in
-    the order the checks were registered; an empty list when none refuses."""
+    the order the checks were registered; an empty list when none refuses. With
+    `place_held=True` (a place already held passing to this delegate) checks registered with
+    `new_places_only=True` are skipped."""
     reasons = []
     for check in list(_CHECKS):
+        if place_held and getattr(check, "new_places_only", False):
+            continue
         reason = check(delegate=delegate, event=event, now=now)
         if reason:
             reasons.append(str(reason))

@@ -793,7 +793,9 @@ def _substitution_refusal(*, booking, event, to_email, to_user, now):
     check = prerequisites_check_for(user=to_user, course=event.course)
     if not check.met:
         return f"{_person(to_user)} cannot take the place yet. {check.reason}"
-    refusals = booking_refusals(delegate=to_user, event=event, now=now)
+    # The place is already held: checks that only refuse new places (an overdue invoice)
+    # do not stop it changing hands.
+    refusals = booking_refusals(delegate=to_user, event=event, now=now, place_held=True)
     if refusals:
         return f"{_person(to_user)} cannot take the place: {' '.join(refusals)}"
     return None

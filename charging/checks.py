@@ -105,10 +105,11 @@ def overdue_block_message(block, *, organisation_name=None):
             f"kept. To settle it, contact {contact}.")
 
 
-@register_booking_check
+@register_booking_check(new_places_only=True)
 def overdue_invoice(*, delegate, event, now):
-    """bookings.checks: refuse a place while the delegate's organisation has an overdue
-    invoice."""
+    """bookings.checks: refuse a new place (booking, waiting list, accepting an offer) while the
+    delegate's organisation has an overdue invoice; a place already held may still pass to a
+    colleague."""
     block = overdue_block_for(organisation_id=getattr(delegate, "organisation_id", None), now=now)
     if block is None:
         return None

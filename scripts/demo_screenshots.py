@@ -54,6 +54,8 @@ DELEGATE = "delegate@demo.example"
 OFFICER = "officer@demo.example"
 BUSINESS = "business@demo.example"
 LEAD = "lead@demo.example"
+FACILITATOR = "facilitator@demo.example"
+FINANCE = "finance@demo.example"
 
 # name: what it shows, in the order of the README's Screenshots table.
 SHOTS = {
@@ -69,6 +71,12 @@ SHOTS = {
     "partnership-settings": "Partnership settings: the policy numbers",
     "emails": "The officers' Emails page: every email queued, sent or failed",
     "membership-requests": "Requests to join an organisation, for its safeguarding lead",
+    "evaluation-answer": "A Stage 2 evaluation, as the delegate answers it",
+    "summary": "The facilitator summary of an event: learning gain, Stage 1 scores, comments",
+    "certificate-verify": "The public page that confirms a certificate's code",
+    "charges": "Charges waiting for a decision (late cancellations, no-shows), for officers",
+    "invoice": "An invoice with a part payment, for business support",
+    "statement": "An organisation's statement, for its finance contact",
 }
 
 
@@ -116,7 +124,22 @@ def demo_facts():
     # The register: the last classroom course that took place (demo/bookings.py marks it).
     past = (Booking.objects.filter(attendance_marked_at__isnull=False)
             .order_by("-event__start").values_list("event_id", flat=True).first())
+    from charging.models import Invoice
+    from evaluations.models import Certificate, EvaluationRequest
+
+    stage_2 = (EvaluationRequest.objects.filter(user=delegate, kind="stage_2",
+                                                completed_at__isnull=True,
+                                                requested_at__isnull=False)
+               .values_list("uid", flat=True).first())
+    summary_event = (Booking.objects.filter(status="attended")
+                     .order_by("-event__start").values_list("event_id", flat=True).first())
     facts = {
+        "stage_2": stage_2,
+        "summary_event": summary_event,
+        "certificate": Certificate.objects.filter(revoked_at__isnull=True)
+        .values_list("code", flat=True).first(),
+        "invoice": Invoice.objects.filter(payments__isnull=False)
+        .values_list("pk", flat=True).first(),
         "course_slug": course.course.slug,
         "bookable_event": (bookable or upcoming.first()).pk,
         "bookable_found": bookable is not None,
@@ -283,19 +306,26 @@ def screenshots(port, facts, camera):
             camera.shot(page, "home", "/")
             camera.shot(page, "courses", "/courses/")
             camera.shot(page, "course", f"/courses/{facts['course_slug']}/")
+            if facts["certificate"]:
+                camera.shot(page, "certificate-verify",
+                            f"/evaluations/certificates/verify/{facts['certificate']}/")
 
-        if any(camera.wanted(n) for n in ("event-booking", "my-training", "emails")):
+        if any(camera.wanted(n) for n in ("event-booking", "my-training", "emails",
+                                          "evaluation-answer")):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, DELEGATE)
                 camera.shot(page, "event-booking", f"/courses/events/{facts['bookable_event']}/")
                 camera.shot(page, "my-training", "/bookings/my-training/")
+                if facts["stage_2"]:
+                    camera.shot(page, "evaluation-answer", f"/evaluations/{facts['stage_2']}/")
                 if camera.wanted("emails") and facts["bookable_found"]:
                     place_book(page, facts["bookable_event"])
                     outbox_send()
 
         if any(camera.wanted(n) for n in ("programme-calendar", "event-form", "register",
-                                          "partnership-settings", "emails")):
+                                          "partnership-settings", "emails", "charges",
+                                          "summary")):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, OFFICER)
@@ -306,13 +336,25 @@ def screenshots(port, facts, camera):
                 camera.shot(page, "register", f"/bookings/events/{facts['past_event']}/register/")
                 camera.shot(page, "partnership-settings", "/manage/partnership/")
                 camera.shot(page, "emails", "/manage/emails/")
+                camera.shot(page, "charges", "/charging/charges/")
+                if facts["summary_event"]:
+                    camera.shot(page, "summary",
+                                f"/evaluations/events/{facts['summary_event']}/summary/")
 
-        if camera.wanted("newsletter-preview"):
+        if camera.wanted("newsletter-preview") or camera.wanted("invoice"):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, BUSINESS)
                 newsletter_draft(page)
                 camera.shot(page, "newsletter-preview")
+                if facts["invoice"]:
+                    camera.shot(page, "invoice", f"/charging/invoices/{facts['invoice']}/")
+
+        if camera.wanted("statement"):
+            with context() as ctx:
+                page = ctx.new_page()
+                sign_in(page, FINANCE)
+                camera.shot(page, "statement", "/charging/statement/")
 
         if camera.wanted("membership-requests"):
             with context() as ctx:

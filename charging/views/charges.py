@@ -2,6 +2,8 @@
 business support reads), and the public charging policy. Thin views: a selector scoped to
 the user fetches, a form parses, one service writes, a DomainError becomes a message."""
 
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
 from accounts.models import Sector
+from core.calendar import add_working_days, working_days_between
 from core.exceptions import DomainError
 from core.models import Partnership
 from core.permissions import PermissionMixin
@@ -23,6 +26,19 @@ from ..services.charges import charge_decide, charge_settings
 
 TAB_LABELS = [("pending", "Waiting for a decision"), ("applied", "Applied"),
               ("waived", "Waived")]
+
+# The policy page's worked example: DOMAIN.md's event over Christmas 2026 (25 and 28 December
+# are bank holidays).
+EXAMPLE_EVENT_DAY = date(2026, 12, 29)
+
+
+def notice_example(required, event_day=EXAMPLE_EVENT_DAY):
+    """(last day cancelling is in time, first working day it is late) for an event on
+    `event_day` with `required` working days' notice, by the same calendar that decides."""
+    in_time = event_day - timedelta(days=1)
+    while working_days_between(in_time, event_day) < required:
+        in_time -= timedelta(days=1)
+    return in_time, add_working_days(in_time, 1)
 
 
 class ChargeListView(PermissionMixin, ListView):
@@ -164,5 +180,8 @@ class ChargingPolicyView(TemplateView):
             {"what": "Giving your place to a colleague from the same organisation",
              "full": "Free", "half": "Free", "who": "Nobody."},
         ]
-        context.update(rows=rows, settings=settings, partnership=partnership)
+        in_time, late = notice_example(settings.notice_working_days)
+        context.update(rows=rows, settings=settings, partnership=partnership,
+                       example_event=EXAMPLE_EVENT_DAY, example_in_time=in_time,
+                       example_late=late)
         return context

@@ -4,7 +4,7 @@ of those who have not responded (facilitators never do)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.http import Http404
 
 from courses.models import Event
@@ -13,9 +13,13 @@ from .. import policies
 from ..models import EvaluationRequest, RequestKind
 
 STAGES = (RequestKind.PRE, RequestKind.STAGE_1, RequestKind.STAGE_2, RequestKind.FACILITATOR)
-# Asked: sent (or answered from the list before the sweep sent it), and not withdrawn.
-ASKED = (Q(requested_at__isnull=False) | Q(completed_at__isnull=False)) & Q(
-    withdrawn_at__isnull=True)
+# Asked: sent (or answered from the list before the sweep sent it), and not withdrawn; a
+# pre-course questionnaire closed by the event itself (withdrawn when the register is marked
+# or the event starts) was asked and not answered, so it still counts: only one withdrawn
+# before the event (the place or the event cancelled) is left out.
+ASKED = (Q(requested_at__isnull=False) | Q(completed_at__isnull=False)) & (
+    Q(withdrawn_at__isnull=True)
+    | Q(kind=RequestKind.PRE, withdrawn_at__gte=F("event__start")))
 ANSWERED = Q(completed_at__isnull=False)
 
 
@@ -105,11 +109,16 @@ def response_rates_by_event(*, events):
     return {event.pk: _rates(by_event.get(event.pk, [])) for event in events}
 
 
-def requests_not_responded(*, event):
-    """Who was asked about `event` and has not answered (officers only: names)."""
+def requests_not_responded(*, event, now):
+    """Who was asked about `event` and has not answered (officers only: names), including the
+    pre-course questionnaires the event closed (counted in the rates as not answered); each
+    row's `closed` says it can no longer be reminded."""
     return (EvaluationRequest.objects
-            .filter(event=event, requested_at__isnull=False, completed_at__isnull=True,
-                    withdrawn_at__isnull=True)
+            .filter(event=event, requested_at__isnull=False, completed_at__isnull=True)
+            .filter(Q(withdrawn_at__isnull=True)
+                    | Q(kind=RequestKind.PRE, withdrawn_at__gte=F("event__start")))
+            .annotate(closed=ExpressionWrapper(Q(kind=RequestKind.PRE, event__start__lte=now),
+                                               output_field=BooleanField()))
             .select_related("user").order_by("kind", "user__last_name", "user__first_name",
                                              "user__email", "pk"))
 

@@ -129,7 +129,11 @@ def certificate_issue(*, request, now):
     is not issued again by the timeline (an officer may issue one by hand)."""
     if request.kind not in (RequestKind.STAGE_1, RequestKind.STAGE_2):
         return None
-    if request.kind != Partnership.load().certificate_trigger:
+    trigger = Partnership.load().certificate_trigger
+    # Stage 2 comes after Stage 1, so it also meets a Stage 1 trigger: a delegate between the
+    # stages when an officer moved the trigger to Stage 1 gets it with Stage 2.
+    if request.kind != trigger and not (request.kind == RequestKind.STAGE_2
+                                        and trigger == RequestKind.STAGE_1):
         return None
     if request.booking_id is not None:
         booking = (Booking.objects.select_for_update(of=("self",))

@@ -4,9 +4,11 @@ a form parses, one service writes."""
 
 from functools import cached_property
 
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -115,7 +117,14 @@ VERIFY_WINDOW_SECONDS = 3600
 
 
 def _client_key(request):
-    return "certificate-verify-failures:" + request.META.get("REMOTE_ADDR", "unknown")
+    """Per visitor: behind the reverse proxy REMOTE_ADDR is the proxy's for everyone, so the
+    address comes from allauth (ALLAUTH_TRUSTED_PROXY_COUNT, settings/production.py), never
+    one budget for the whole site that anyone could spend."""
+    try:
+        address = get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        address = "unknown"
+    return "certificate-verify-failures:" + address
 
 
 class CertificateVerifyView(FormView):

@@ -90,7 +90,8 @@ class ResponseRateEventView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         event = selectors.event_for_officer(pk=self.kwargs["pk"])
-        page = _page(self.request, selectors.requests_not_responded(event=event))
+        page = _page(self.request, selectors.requests_not_responded(event=event,
+                                                                   now=timezone.now()))
         context.update(event=event, rates=selectors.response_rates_for_event(event=event),
                        page_obj=page, is_paginated=page.has_other_pages(),
                        not_responded=page.object_list)

@@ -38,7 +38,13 @@ def test_demo_bookings_fill_every_bookings_page_and_load_once():
     assert set(past.bookings.values_list("status", flat=True)) == {
         BookingStatus.ATTENDED, BookingStatus.NOT_ADMITTED, BookingStatus.NO_SHOW,
         BookingStatus.LATE_CANCELLED}
-    assert Completion.objects.filter(event=past, source="attendance").count() == 3
+    # Every delegate marked attended has the course in their training record (the charging
+    # demo adds a private nursery's delegate to the three of demo/bookings.py).
+    attended = set(past.bookings.filter(status=BookingStatus.ATTENDED)
+                   .values_list("delegate", flat=True))
+    assert len(attended) >= 3
+    assert set(Completion.objects.filter(event=past, source="attendance")
+               .values_list("user", flat=True)) == attended
     late = past.bookings.get(status=BookingStatus.LATE_CANCELLED)
     assert late.notice_working_days < 5 and late.late_cancellation_reviewed_at is None
     # Every event's count of places taken matches its bookings that hold one.
@@ -50,4 +56,4 @@ def test_demo_bookings_fill_every_bookings_page_and_load_once():
     second = load_demo()
     assert "bookings created" not in second
     assert snapshot() == before
-    assert Completion.objects.filter(source="attendance").count() == 3
+    assert Completion.objects.filter(source="attendance").count() == len(attended)

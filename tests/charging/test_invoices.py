@@ -138,6 +138,10 @@ def test_business_support_previews_then_issues_the_invoices(client, business):
     assert "2 invoices issued, £100.00 in all." in page
     assert "accounts@nursery.example" in page
     assert "Not emailed: no invoice contact" in page and "could not be emailed" in page
+    from core.dates import day_and_time
+    assert f"<h1>{day_and_time(batch.run_at)}</h1>" in page  # the house style, London time
+    page = client.get(reverse("charging:invoice-batch")).content.decode()
+    assert f"Last run {day_and_time(batch.run_at)} by" in page
 
 
 def test_an_empty_period_is_a_message_on_the_page_and_nothing_saved(client, business):

@@ -154,6 +154,63 @@ def test_places_already_held_are_kept(nursery, delegate, event):
     assert booking.status == BookingStatus.BOOKED
 
 
+def test_a_place_held_passes_to_a_colleague_and_is_cancelled_despite_the_block(nursery,
+                                                                              delegate, event):
+    """The block refuses new places only: the place the organisation holds can still be handed
+    to a colleague (free, same organisation) or cancelled; refusing the hand-over would leave
+    only a late cancellation or a no-show, which cost the organisation more."""
+    from bookings.services import booking_cancel, booking_substitute
+
+    booking = booking_create(event=event, delegate=delegate, now=london(2026, 10, 20))
+    invoice_make(organisation=nursery, issued_on=date(2026, 10, 1))
+    colleague = UserFactory(organisation=nursery, roles=[Role.DELEGATE])
+    now = london(2026, 11, 20)
+    assert booking_refusals(delegate=colleague, event=EventFactory(
+        start=london(2027, 5, 4, 9, 30)), now=now)  # a new place: refused
+    booking_substitute(booking=booking, by=delegate, to_email=colleague.email, now=now)
+    booking.refresh_from_db()
+    assert booking.delegate == colleague and booking.status == BookingStatus.BOOKED
+    booking_cancel(booking=booking, by=colleague, now=now)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+
+
+def test_accepting_a_waiting_list_offer_is_a_new_place_and_is_refused(nursery, delegate, event):
+    from bookings.services import offer_accept
+
+    now = london(2026, 11, 20)
+    offer = BookingFactory(event=event, delegate=delegate, status=BookingStatus.OFFERED,
+                           offer_expires_at=now + timedelta(days=2))
+    invoice = invoice_make(organisation=nursery, issued_on=date(2026, 10, 1))
+    with pytest.raises(DomainError) as refused:
+        offer_accept(booking=offer, by=delegate, now=now)
+    assert invoice.number in refused.value.message
+    offer.refresh_from_db()
+    assert offer.status == BookingStatus.OFFERED
+
+
+def test_a_check_on_the_person_still_stops_a_hand_over(nursery, delegate, event):
+    """Only checks registered with new_places_only=True are skipped for a place held."""
+    from bookings import checks
+    from bookings.services import booking_substitute
+
+    booking = booking_create(event=event, delegate=delegate, now=london(2026, 10, 20))
+    colleague = UserFactory(organisation=nursery, roles=[Role.DELEGATE])
+
+    def suspended(*, delegate, event, now):
+        return "This account is suspended from training." if delegate == colleague else None
+
+    checks.register_booking_check(suspended)
+    try:
+        with pytest.raises(DomainError, match="suspended from training"):
+            booking_substitute(booking=booking, by=delegate, to_email=colleague.email,
+                               now=london(2026, 11, 20))
+    finally:
+        checks.unregister_booking_check(suspended)
+    booking.refresh_from_db()
+    assert booking.delegate == delegate
+
+
 def test_the_check_costs_one_query(nursery, delegate, django_assert_num_queries):
     now = london(2026, 11, 20)
     with django_assert_num_queries(1):

@@ -129,7 +129,10 @@ def _event_with_answers(course=None):
     # Stage 1: 4 asked, 3 answered (75%); pre: 4 asked, 1 answered, 1 withdrawn (1 of 3).
     for n, booking in enumerate(bookings):
         _request(RequestKind.STAGE_1, booking=booking, completed=n < 3)
-        _request(RequestKind.PRE, booking=booking, completed=n == 0, withdrawn=n == 3)
+        pre = _request(RequestKind.PRE, booking=booking, completed=n == 0, withdrawn=n == 3)
+        if n == 3:  # withdrawn before the event (a place cancelled): not asked
+            EvaluationRequest.objects.filter(pk=pre.pk).update(
+                withdrawn_at=event.start - timedelta(days=1))
     _request(RequestKind.FACILITATOR, user=facilitator, event=event)
     return event, people
 
