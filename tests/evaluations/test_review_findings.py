@@ -167,3 +167,25 @@ def test_the_pre_course_rate_still_counts_those_who_did_not_answer_after_the_eve
     assert "Closed when the event started" in page
     assert "Send one more reminder" not in page
     assert "Everyone asked about this event has responded" not in page
+
+
+def test_a_place_handed_to_a_colleague_pairs_no_pre_of_one_with_the_post_of_another():
+    """Learning gain is per delegate: a pre-course answer given by the person first booked
+    and a post-course answer from the colleague who took the place over (same booking) are
+    two people, not a pair. Before the fix they were paired by the booking alone."""
+    from evaluations import defaults
+    from evaluations.selectors.summaries import course_learning_gain, event_learning_gain
+    from tests.evaluations.test_summaries import OUTCOMES, respond
+
+    start = timezone.now() - timedelta(days=5)
+    event = EventFactory(course=CourseFactory(learning_outcomes=OUTCOMES), start=start,
+                         end=start + timedelta(hours=7))
+    booking = BookingFactory(event=event, status=BookingStatus.ATTENDED)
+    respond(booking, "pre", {defaults.OUTCOMES: [2, 2]})
+    booking.delegate = UserFactory()  # the place handed to a colleague (bookings substitution)
+    booking.save(update_fields=["delegate"])
+    respond(booking, "post", {defaults.OUTCOMES: [5, 5]})
+    gain, _ = event_learning_gain(event=event)
+    assert (gain.pairs, gain.delegates) == (0, 0)
+    course_gain, _, events = course_learning_gain(course=event.course)
+    assert (course_gain.pairs, events) == (0, 0)
