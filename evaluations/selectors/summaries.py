@@ -22,6 +22,7 @@ FACILITATE_PERMISSION = "courses.facilitate"
 
 _ANSWER_FIELDS = (
     "response_id", "response__kind", "response__request__booking_id",
+    "response__request__user_id",
     "question_id", "question__version_id", "question__key", "question__text", "question__type",
     "question__position", "question__scale_max", "question__scale_min_label",
     "question__scale_max_label", "question__choices",
@@ -73,9 +74,15 @@ def _answer_rows(query):
     ).values(*_ANSWER_FIELDS))
 
 
+def _delegate_key(row):
+    """Opaque: the booking the pre and post questionnaires share AND the person who answered
+    (a place handed to a colleague keeps its booking: their answers are no pair)."""
+    return (row["response__request__booking_id"], row["response__request__user_id"])
+
+
 def _ratings(rows, kind):
     return [
-        scores.OutcomeRating(delegate=r["response__request__booking_id"],
+        scores.OutcomeRating(delegate=_delegate_key(r),
                              outcome_index=r["outcome_index"], value=r["value_int"],
                              scale_max=r["question__scale_max"], outcome_text=r["outcome_text"])
         for r in rows
@@ -235,8 +242,9 @@ def course_learning_gain(*, course, start=None, end=None):
     rows = list(Answer.objects.filter(query).values(
         *_ANSWER_FIELDS, "response__request__booking__event_id"))
     pairs = pairs_from_rows(rows)
+    paired = {p.delegate for p in pairs}
     events = {r["response__request__booking__event_id"] for r in rows
-              if r["response__request__booking_id"] in {p.delegate for p in pairs}}
+              if _delegate_key(r) in paired}
     return scores.learning_gain(pairs), scores.learning_gain_by_outcome(pairs), len(events)
 
 
