@@ -574,12 +574,23 @@ def offer_next(*, event, now):
         locked = _event_locked(event.pk)
         if locked.status != EventStatus.SCHEDULED or locked.start <= now:
             return offered
+        passed_over = []
         while locked.places_taken < locked.capacity:
             head = (Booking.objects.select_for_update(of=("self",)).select_related("delegate")
                     .filter(event=locked, status=BookingStatus.WAITLISTED)
+                    .exclude(pk__in=passed_over)
                     .order_by("waitlisted_at", "pk").first())
             if head is None:
                 break
+            # A delegate who could not accept (a registered check refuses them a new place,
+            # e.g. their organisation's overdue invoice) keeps their place in the queue but is
+            # passed over, rather than holding the place for hours on an offer they cannot take.
+            refusals = booking_refusals(delegate=head.delegate, event=locked, now=now)
+            if refusals:
+                passed_over.append(head.pk)
+                audit_record(actor=None, action="booking.offer_passed_over", target=head,
+                             details={"reasons": refusals})
+                continue
             head.status = BookingStatus.OFFERED
             head.offered_at = now
             head.offer_expires_at = policies.offer_expires(

@@ -189,6 +189,40 @@ def test_accepting_a_waiting_list_offer_is_a_new_place_and_is_refused(nursery, d
     assert offer.status == BookingStatus.OFFERED
 
 
+def test_a_freed_place_passes_over_a_blocked_delegate_who_keeps_their_place_in_the_queue(
+        nursery, delegate, make_user):
+    """An offer the delegate could not accept would hold the place for hours: the place goes to
+    the next in the queue; the blocked delegate stays first in it, offered once paid."""
+    from bookings.services import offer_next
+
+    event = EventFactory(start=london(2027, 4, 20, 9, 30), capacity=1)
+    holder = BookingFactory(event=event, status=BookingStatus.BOOKED)
+    event.places_taken = 1
+    event.save(update_fields=["places_taken"])
+    first = BookingFactory(event=event, delegate=delegate, status=BookingStatus.WAITLISTED,
+                           waitlisted_at=london(2026, 11, 1, 9, 0))
+    second = BookingFactory(event=event, status=BookingStatus.WAITLISTED,
+                            waitlisted_at=london(2026, 11, 2, 9, 0))
+    invoice = invoice_make(organisation=nursery, issued_on=date(2026, 10, 1))
+    now = london(2026, 11, 20)
+    Booking.objects.filter(pk=holder.pk).update(status=BookingStatus.CANCELLED)
+    event.places_taken = 0
+    event.save(update_fields=["places_taken"])
+
+    offered = offer_next(event=event, now=now)
+
+    assert [b.pk for b in offered] == [second.pk]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == BookingStatus.WAITLISTED and second.status == BookingStatus.OFFERED
+    # Paid: the next freed place is theirs, ahead of anyone who joined after them.
+    pay(invoice, invoice.total, by=make_user(Role.BUSINESS_SUPPORT), now=now)
+    Booking.objects.filter(pk=second.pk).update(status=BookingStatus.OFFER_DECLINED)
+    event.places_taken = 0
+    event.save(update_fields=["places_taken"])
+    assert [b.pk for b in offer_next(event=event, now=now)] == [first.pk]
+
+
 def test_a_check_on_the_person_still_stops_a_hand_over(nursery, delegate, event):
     """Only checks registered with new_places_only=True are skipped for a place held."""
     from bookings import checks
