@@ -1,8 +1,11 @@
 """What a person does on the site, written once for the journeys that share it."""
 
+import os
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.helpers import fresh_totp_code
@@ -54,3 +57,28 @@ def link_in(message, path_prefix: str) -> str:
 def expect_path(page: Page, path: str) -> None:
     """The browser is on `path` (ignoring the query string)."""
     expect(page).to_have_url(re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$"))
+
+
+AXE = Axe()
+# Set E2E_SCREENSHOTS=/some/folder to keep a picture of each page axe_clean checks.
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
+
+
+def axe_clean(page: Page, name: str, widths=(None,)) -> None:
+    """axe-core finds no violation on the page as it is, or at each width given (then back to
+    1280 px); the page has one h1. With E2E_SCREENSHOTS set, a picture of each."""
+    for width in widths:
+        if width is not None:
+            page.set_viewport_size({"width": width, "height": 900})
+        results = AXE.run(page)
+        at = f" at {width}px" if width else ""
+        assert results.violations_count == 0, (
+            f"axe found {results.violations_count} violation(s) on {page.url}{at}:\n"
+            + results.generate_report())
+        if SCREENSHOTS:
+            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+            suffix = f"-{width}" if width else ""
+            page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}{suffix}.png"), full_page=True)
+    if any(widths):
+        page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator("h1")).to_have_count(1)

@@ -2,13 +2,10 @@
 the forms in their error state; and the pages work with the keyboard alone where it matters
 (the late cancellation form). The journeys across them are in test_booking_journey.py."""
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,23 +16,13 @@ from core.models import Partnership
 from courses.models import Format
 from tests.factories import PASSWORD, CourseFactory, EventFactory, UserFactory, VenueFactory
 
-from .steps import expect_path, sign_in
+from .steps import axe_clean, expect_path, sign_in
 
 pytestmark = pytest.mark.e2e
-axe = Axe()
-# Set BOOKING_SCREENSHOTS=/some/folder to keep a picture of each page.
-SCREENSHOTS = os.environ.get("BOOKING_SCREENSHOTS")
 
 
 def check(page, name):
-    results = axe.run(page)
-    assert results.violations_count == 0, (
-        f"axe found {results.violations_count} violation(s) on {page.url}:\n"
-        + results.generate_report())
-    expect(page.locator("h1")).to_have_count(1)
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+    axe_clean(page, name)
 
 
 def an_event(days=21, capacity=2, title="Working Together to Safeguard Children"):

@@ -3,11 +3,7 @@ run, the invoice list, an invoice, the credit note form with its errors), at des
 at 320 px, under the site's Content-Security-Policy (the `page` fixture fails on a refusal);
 business support previews, issues the invoices and issues a credit note in the browser."""
 
-import os
-from pathlib import Path
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -18,26 +14,13 @@ from tests.charging.invoice_pages import applied_charge, private_organisation
 from tests.factories import PASSWORD
 from tests.helpers import TOTP_SECRET
 
-from .steps import sign_in_with_code
+from .steps import axe_clean, sign_in_with_code
 
 pytestmark = pytest.mark.e2e
-axe = Axe()
-# Set INVOICE_SCREENSHOTS=/some/folder to keep a picture of each page at each width.
-SCREENSHOTS = os.environ.get("INVOICE_SCREENSHOTS")
 
 
 def check(page, name):
-    for width in (1280, 320):
-        page.set_viewport_size({"width": width, "height": 900})
-        results = axe.run(page)
-        assert results.violations_count == 0, (
-            f"axe found {results.violations_count} violation(s) on {page.url} at {width}px:\n"
-            + results.generate_report())
-        if SCREENSHOTS:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    expect(page.locator("h1")).to_have_count(1)
+    axe_clean(page, name, widths=(1280, 320))
 
 
 def test_business_support_runs_invoicing_and_credits_a_line(page, make_user):

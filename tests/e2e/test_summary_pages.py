@@ -3,11 +3,7 @@ themes pages, at desktop width and at 320 px; the summary's charts are SVG drawn
 server (no script), under the site's Content-Security-Policy (the `page` fixture fails on any
 refusal)."""
 
-import os
-from pathlib import Path
-
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -17,25 +13,13 @@ from tests.evaluations.test_themes import stage_2_answer
 from tests.factories import PASSWORD
 from tests.helpers import TOTP_SECRET
 
-from .steps import sign_in_with_code
+from .steps import axe_clean, sign_in_with_code
 
 pytestmark = pytest.mark.e2e
-axe = Axe()
-# Set SUMMARY_SCREENSHOTS=/some/folder to keep a picture of each page at each width.
-SCREENSHOTS = os.environ.get("SUMMARY_SCREENSHOTS")
 
 
 def check(page, name):
-    for width in (1280, 320):
-        page.set_viewport_size({"width": width, "height": 900})
-        results = axe.run(page)
-        assert results.violations_count == 0, (
-            f"axe found {results.violations_count} violation(s) on {page.url} at {width}px:\n"
-            + results.generate_report())
-        if SCREENSHOTS:
-            Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-{width}.png"), full_page=True)
-    expect(page.locator("h1")).to_have_count(1)
+    axe_clean(page, name, widths=(1280, 320))
 
 
 def test_summary_and_theme_pages_have_no_axe_violations(page, make_user):
