@@ -76,12 +76,18 @@ class GainSummary:
 
 
 def pairs_make(pre, post):
-    """Match pre and post ratings (iterables of OutcomeRating) by delegate and outcome.
-    Unmatched ratings, and ratings on different scales, make no pair."""
-    before = {(r.delegate, r.outcome_index): r for r in pre}
+    """Match pre and post ratings (iterables of OutcomeRating) by delegate and outcome: the
+    same place in the list AND the same wording (an officer may reorder or reword a course's
+    learning outcomes between a delegate's pre and post answers: a rating of one outcome is
+    never paired with another's). Unmatched ratings, and ratings on different scales, make no
+    pair."""
+    def key(r):
+        return (r.delegate, r.outcome_index, (r.outcome_text or "").strip())
+
+    before = {key(r): r for r in pre}
     out = []
     for r in post:
-        p = before.get((r.delegate, r.outcome_index))
+        p = before.get(key(r))
         if p is None or p.scale_max != r.scale_max:
             continue
         out.append(Pair(delegate=r.delegate, outcome_index=r.outcome_index, pre=p.value,

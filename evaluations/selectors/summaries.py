@@ -32,28 +32,32 @@ _ANSWER_FIELDS = (
 
 # Who sees which summaries ----------------------------------------------------------------------
 
-def summary_events_visible_to(*, user):
-    """Officers (evaluation results) see every event's summary; a facilitator only those of the
-    events they deliver (as a facilitator or as the event's L&D officer); nobody else any."""
+def summary_events_visible_to(*, user, now=None):
+    """Officers (evaluation results) see every event's summary, at any time; a facilitator
+    only those of the events they deliver (as a facilitator or as the event's L&D officer),
+    and only once the event has ended (end <= now: no watching the answers come in during the
+    day); nobody else any."""
     events = Event.objects.select_related("course", "venue", "officer")
     if not user.is_authenticated:
         return events.none()
     if user.has_perm(RESULTS_PERMISSION):
         return events
     if user.has_perm(FACILITATE_PERMISSION):
-        return events.filter(Q(facilitators=user) | Q(officer=user)).distinct()
+        now = now or timezone.now()
+        return events.filter(Q(facilitators=user) | Q(officer=user),
+                             end__lte=now).distinct()
     return events.none()
 
 
-def summary_event(*, user, pk):
-    """One event whose summary the user may see, or None (the view answers 404)."""
-    return summary_events_visible_to(user=user).filter(pk=pk).first()
+def summary_event(*, user, pk, now=None):
+    """One event whose summary the user may see now, or None (the view answers 404)."""
+    return summary_events_visible_to(user=user, now=now).filter(pk=pk).first()
 
 
 def summary_events_list(*, user, now, course=None):
     """Events that have ended (not cancelled), latest first, with their summary report row
     (due, sent) and how many delegates answered Stage 1: the officers' summaries page."""
-    events = (summary_events_visible_to(user=user)
+    events = (summary_events_visible_to(user=user, now=now)
               .filter(end__lte=now).exclude(status=EventStatus.CANCELLED)
               .select_related("summary_report")
               .annotate(stage_1_answered=Count(
@@ -133,6 +137,8 @@ class EventSummary:
     choices: list = field(default_factory=list)  # (question text, [(option, count)])
     comments: list = field(default_factory=list)  # (question text, [text, ...])
     facilitator_feedback: list = field(default_factory=list)  # (question text, [answer, ...])
+    hidden_questions: list = field(default_factory=list)  # texts of Stage 1 questions too few
+    hidden_outcomes: list = field(default_factory=list)  # texts of outcomes too few rated
     facilitator_responses: int = 0
 
     @property
@@ -169,8 +175,9 @@ def event_summary(*, event, partnership=None):
     emailed to every facilitator of the event").
 
     Distributions, means and comments are filled only when at least
-    Partnership.summary_min_responses delegates answered Stage 1, and learning gain only when
-    at least that many delegates answered both the pre- and post-course questionnaires: with
+    Partnership.summary_min_responses delegates answered Stage 1 AND that question, and learning
+    gain only when at least that many delegates answered both the pre- and post-course
+    questionnaires (each outcome's row only when that many rated that outcome both times): with
     fewer, a facilitator who knows who answered could tell what each said. The data left out
     is never loaded into the summary, so neither the page, the PDF nor the email can show it."""
     partnership = partnership or Partnership.load()
@@ -191,11 +198,22 @@ def event_summary(*, event, partnership=None):
     )
     if not summary.enough_pairs:
         summary.gain_by_outcome = []
-    elif summary.gain_by_outcome:
+    else:
+        # Each outcome needs its own minimum of delegates who rated it before and after.
+        summary.hidden_outcomes = [g.outcome_text or "Outcome" for g in summary.gain_by_outcome
+                                   if g.delegates < minimum]
+        summary.gain_by_outcome = [g for g in summary.gain_by_outcome
+                                   if g.delegates >= minimum]
+    if summary.gain_by_outcome:
         summary.gain_chart = charts.gain_svg(summary.gain_by_outcome, chart_id="gain-chart")
     if summary.enough_answers:
         for i, q in enumerate(_questions(stage_1)):
             answers = [r for r in stage_1 if r["question__key"] == q["question__key"]]
+            # Each question needs its own minimum: an optional question few answered would
+            # tell a facilitator what those few said, however many answered the rest.
+            if len({r["response_id"] for r in answers if _display(r).strip()}) < minimum:
+                summary.hidden_questions.append(q["question__text"])
+                continue
             if q["question__type"] == QuestionType.RATING and q["question__scale_max"]:
                 d = scores.rating_distribution(
                     [r["value_int"] for r in answers], scale_max=q["question__scale_max"],

@@ -21,9 +21,11 @@ class SummaryEventMixin(AnyPermissionMixin):
     permission_required = SUMMARY_PERMISSIONS
 
     def get_summary(self):
-        event = selectors.summary_event(user=self.request.user, pk=self.kwargs["event_pk"])
+        # A facilitator sees an event's summary only once it has ended; officers any time.
+        event = selectors.summary_event(user=self.request.user, pk=self.kwargs["event_pk"],
+                                        now=timezone.now())
         if event is None:
-            raise Http404("Not one of your events.")
+            raise Http404("Not one of your events, or it has not ended yet.")
         return selectors.event_summary(event=event)
 
 

@@ -363,11 +363,14 @@ ROWS: dict[str, Row] = {
     # officers; themes: officers. The theme pages' <pk> is filled with the event's id, which
     # is no theme: 404 for the officer, who alone gets that far ------------------------------
     "evaluations:summary-list": page(only(OFFICER)),
+    # The matrix's event is still to come: its own facilitator may not open the summary before
+    # it ends (404, like another's event; tests/evaluations/test_summary_rules.py has the 200
+    # after), the officer may any time.
     "evaluations:summary-detail": page(
-        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        only(FACILITATOR, OFFICER, facilitator=NOT_FOUND, other_facilitator=NOT_FOUND),
         post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
     "evaluations:summary-pdf": page(
-        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        only(FACILITATOR, OFFICER, facilitator=NOT_FOUND, other_facilitator=NOT_FOUND),
         post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
     "evaluations:theme-list": page(only(OFFICER)),
     "evaluations:theme-create": form(only(OFFICER)),
