@@ -1,13 +1,16 @@
 """Reads of charges for the decision queue (officers decide; business support reads), scoped
 to the user: a booking uid in a URL finds a charge only for someone who may see charges."""
 
-from django.db.models import Count, Q
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.roles import Role, group_name
 from core.models import AuditEntry
 
-from ..models import Charge, ChargeStatus
+from ..models import Charge, ChargeStatus, CreditNoteLine
 
 TABS = {
     "pending": ChargeStatus.PENDING,
@@ -22,10 +25,22 @@ def charges_visible_to(*, user):
     return Charge.objects.all()
 
 
+def with_credited(queryset):
+    """The charges annotated with `credited`: what credit notes took off the invoice line the
+    charge went on (0.00 if none), in the same query. A charge is fully credited when
+    `credited` equals its amount (the templates say "Credited", or "Credited £X" if partly)."""
+    money = DecimalField(max_digits=12, decimal_places=2)
+    credited = (CreditNoteLine.objects.filter(invoice_line__charge=OuterRef("pk"))
+                .order_by().values("invoice_line__charge")
+                .annotate(s=Sum("amount")).values("s"))
+    return queryset.annotate(credited=Coalesce(Subquery(credited, output_field=money),
+                                               Value(Decimal("0.00")), output_field=money))
+
+
 def _with_details(queryset):
-    return queryset.select_related(
+    return with_credited(queryset.select_related(
         "booking", "booking__delegate", "booking__event", "booking__event__course",
-        "organisation", "decided_by", "invoice_line", "invoice_line__invoice")
+        "organisation", "decided_by", "invoice_line", "invoice_line__invoice"))
 
 
 def charges_queue(*, user, tab="pending", search="", kind=""):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from ..models import Charge, ChargeStatus, CreditNote, Invoice, InvoiceLine, Payment
+from .charges import with_credited
 from .invoices import invoices_with_balance
 
 ZERO = Decimal("0.00")
@@ -59,10 +60,10 @@ def statement_charges(*, user):
     org = statement_organisation_id(user=user)
     if org is None:
         return Charge.objects.none()
-    return (Charge.objects.filter(organisation_id=org)
-            .select_related("booking__event__course", "booking__delegate",
-                            "invoice_line__invoice")
-            .order_by("-created_at", "-id"))
+    return with_credited(Charge.objects.filter(organisation_id=org)
+                         .select_related("booking__event__course", "booking__delegate",
+                                         "invoice_line__invoice")
+                         .order_by("-created_at", "-id"))
 
 
 def statement_totals(*, user):

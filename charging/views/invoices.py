@@ -3,6 +3,7 @@ invoicing batch, the batches run so far, invoices (list, detail, PDF) and credit
 (issue, PDF). Thin views: a form, one service, a DomainError becomes a message on the form."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -27,6 +28,14 @@ def _invoice_or_404(*, user, pk):
     return invoice
 
 
+def _paged(request, items, per_page):
+    """One page of `items` (a list or queryset) for includes/pagination.html: page_obj,
+    paginator and is_paginated, as a ListView gives. A bad page number shows the nearest."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    return {"page_obj": page, "paginator": page.paginator,
+            "is_paginated": page.paginator.num_pages > 1}
+
+
 def _pdf_response(pdf, filename):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -40,6 +49,7 @@ class InvoiceBatchView(PermissionMixin, FormView):
     permission_required = "charging.issue_invoice"
     template_name = "charging/batch_form.html"
     form_class = InvoiceBatchForm
+    organisations_per_page = 25
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -54,8 +64,11 @@ class InvoiceBatchView(PermissionMixin, FormView):
         ctx = super().get_context_data(**kwargs)
         form = ctx["form"]
         if self.request.method == "GET" and form.is_bound and form.is_valid():
-            ctx["preview"] = invoice_batch_preview(up_to=form.cleaned_data["up_to"],
-                                                   now=timezone.now())
+            preview = invoice_batch_preview(up_to=form.cleaned_data["up_to"],
+                                            now=timezone.now())
+            # The totals are the whole batch's; the organisations are shown a page at a time.
+            ctx.update(preview=preview, **_paged(self.request, preview.invoices,
+                                                 self.organisations_per_page))
         ctx["last_batch"] = selectors.batch_list(user=self.request.user).first()
         return ctx
 
@@ -94,18 +107,23 @@ class InvoiceBatchDetailView(PermissionMixin, TemplateView):
 
     permission_required = "charging.view_invoice"
     template_name = "charging/batch_detail.html"
+    paginate_by = 25
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         batch = selectors.batch_detail(user=self.request.user, pk=kwargs["pk"])
         if batch is None:
             raise Http404("No invoicing run here.")
-        invoices = list(batch.invoices.select_related("organisation").order_by("number"))
+        # Whom each invoice went to is read for the whole run (one query), so the warning
+        # lists every invoice nobody received; the table shows a page of them.
+        invoices = list(batch.invoices.only("pk", "number", "organisation_name", "total")
+                        .order_by("number"))
         emailed = selectors.invoice_emails([i.number for i in invoices])
         for invoice in invoices:
             invoice.emailed_to = emailed[invoice.number]
-        ctx.update(batch=batch, invoices=invoices,
-                   not_emailed=[i for i in invoices if not i.emailed_to])
+        paged = _paged(self.request, invoices, self.paginate_by)
+        ctx.update(batch=batch, invoices=paged["page_obj"].object_list,
+                   not_emailed=[i for i in invoices if not i.emailed_to], **paged)
         return ctx
 
 
@@ -134,18 +152,22 @@ class InvoiceDetailView(PermissionMixin, TemplateView):
 
     permission_required = "charging.view_invoice"
     template_name = "charging/invoice_detail.html"
+    lines_per_page = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         invoice = _invoice_or_404(user=self.request.user, pk=kwargs["pk"])
         ctx.update(
-            invoice=invoice, lines=selectors.invoice_lines_with_credit(invoice),
+            invoice=invoice,
+            **_paged(self.request, selectors.invoice_lines_with_credit(invoice),
+                     self.lines_per_page),
             credit_notes=list(CreditNote.objects.filter(invoice=invoice)
                               .select_related("created_by").order_by("issued_on", "number")),
             payments=list(Payment.objects.filter(invoice=invoice)
                           .select_related("recorded_by").order_by("received_on", "id")),
             balance=selectors.invoice_balance(invoice), today=timezone.localdate(),
         )
+        ctx["lines"] = ctx["page_obj"].object_list
         return ctx
 
 
