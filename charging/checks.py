@@ -74,14 +74,12 @@ def overdue_block_for(*, organisation_id, now):
 def whom_to_contact(*, organisation_id):
     """"your organisation's finance contact, Gary Price (finance@...), or the training team at
     training@..." : the finance contact(s) of the organisation and the partnership."""
-    from accounts.models import User
-    from accounts.roles import Role, group_name
     from core.models import Partnership
 
+    from .selectors.charges import finance_contacts_of
+
     partnership = Partnership.load()
-    contacts = list(User.objects.filter(organisation_id=organisation_id, is_active=True,
-                                        groups__name=group_name(Role.FINANCE_CONTACT))
-                    .order_by("last_name", "first_name", "pk")[:2])
+    contacts = list(finance_contacts_of(organisation_id=organisation_id)[:2])
     team = f"the training team at {partnership.contact_email}"
     if not contacts:
         return f"your organisation's finance team or {team}"

@@ -2,15 +2,7 @@
 themselves: an issued document never changes, so it prints the same whenever it is printed
 (templates charging/invoice_pdf.html and charging/credit_note_pdf.html)."""
 
-from django.conf import settings
-from django.template.loader import render_to_string
-
-
-def _pdf(template, context):
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+from core.pdf import pdf_render
 
 
 def invoice_pdf(*, invoice, lines=None):
@@ -18,7 +10,7 @@ def invoice_pdf(*, invoice, lines=None):
     line (delegate, course, event date, reason, amount) and the total. Returns bytes."""
     if lines is None:
         lines = list(invoice.lines.order_by("position", "id"))
-    return _pdf("charging/invoice_pdf.html", {"invoice": invoice, "lines": lines})
+    return pdf_render("charging/invoice_pdf.html", {"invoice": invoice, "lines": lines})
 
 
 def credit_note_pdf(*, credit_note, lines=None):
@@ -27,5 +19,5 @@ def credit_note_pdf(*, credit_note, lines=None):
     if lines is None:
         lines = list(credit_note.lines.select_related("invoice_line")
                      .order_by("invoice_line__position", "id"))
-    return _pdf("charging/credit_note_pdf.html", {
+    return pdf_render("charging/credit_note_pdf.html", {
         "credit_note": credit_note, "invoice": credit_note.invoice, "lines": lines})

@@ -6,10 +6,10 @@ import base64
 import io
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.models import Partnership
+from core.pdf import pdf_render
 
 
 def qr_code_data_uri(text):
@@ -27,14 +27,11 @@ def qr_code_data_uri(text):
 def certificate_pdf(*, certificate):
     """The PDF's bytes: partnership, delegate, course, level, date, hours, the verification
     code and its QR code."""
-    from weasyprint import HTML
-
     from .services.certificates import certificate_verify_url
 
     verify_url = certificate_verify_url(certificate)
-    html = render_to_string("evaluations/certificate_pdf.html", {
+    return pdf_render("evaluations/certificate_pdf.html", {
         "certificate": certificate, "partnership": Partnership.load(),
         "verify_url": verify_url, "qr_code": qr_code_data_uri(verify_url),
         "verify_page": settings.SITE_URL.rstrip("/") + reverse("evaluations:certificate-verify"),
     })
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

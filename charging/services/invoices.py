@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, User
-from accounts.roles import Role, group_name
+from accounts.models import Organisation
 from core.audit import audit_record
 from core.dates import day
 from core.exceptions import DomainError
@@ -29,6 +27,7 @@ from core.outbox import email_queue
 
 from .. import numbering
 from ..models import Invoice, InvoiceBatch, InvoiceLine
+from ..selectors.charges import finance_contacts_of
 from ..selectors.invoices import charges_to_invoice
 
 ZERO = Decimal("0.00")
@@ -118,10 +117,8 @@ def invoice_recipients(organisation):
     that nobody (the batch page says so)."""
     if organisation.invoice_email:
         return [organisation.invoice_email]
-    finance = Group.objects.filter(name=group_name(Role.FINANCE_CONTACT))
-    return list(User.objects.filter(organisation=organisation, is_active=True,
-                                    groups__in=finance)
-                .exclude(email="").order_by("email").values_list("email", flat=True).distinct())
+    return list(finance_contacts_of(organisation_id=organisation.pk)
+                .values_list("email", flat=True))
 
 
 def _invoice_issue(*, draft, batch, partnership, issued_on, by, now):

@@ -4,15 +4,14 @@ with the PDF attached; the same data makes the page and the PDF."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.audit import audit_record
 from core.calendar import london_date
 from core.models import Partnership
 from core.outbox import email_queue
+from core.pdf import pdf_render
 from courses.models import Event, EventStatus
 from evaluations.models import SummaryReport
 from evaluations.selectors.summaries import ATTENDANCE_ROWS, event_summary
@@ -42,10 +41,7 @@ def summary_context(*, summary, now):
 
 def summary_pdf(*, summary, now):
     """The summary as PDF (WeasyPrint), from the same data as the page. Returns bytes."""
-    from weasyprint import HTML
-
-    html = render_to_string(PDF_TEMPLATE, summary_context(summary=summary, now=now))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return pdf_render(PDF_TEMPLATE, summary_context(summary=summary, now=now))
 
 
 def summary_pdf_filename(event):

@@ -2,7 +2,6 @@
 facilitators and L&D officer, and for officers; the officers' list of summaries with learning
 gain per course."""
 
-import re
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from core.permissions import AnyPermissionMixin, PermissionMixin
 from courses.models import Course
 from evaluations.selectors import summaries as selectors
 from evaluations.services import summaries as services
+from evaluations.views import QUERY_ID
 
 SUMMARY_PERMISSIONS = (selectors.FACILITATE_PERMISSION, selectors.RESULTS_PERMISSION)
 
@@ -74,7 +74,7 @@ class SummaryListView(PermissionMixin, ListView):
         self.course = None
         raw = self.request.GET.get("course", "")
         if raw:
-            if not re.match(r"^[0-9]{1,11}$", raw):  # ASCII digits ("²".isdigit() is True)
+            if not QUERY_ID.match(raw):
                 self.course_error = "Choose a course from the list."
             else:
                 self.course = next((c for c in self.courses if c.pk == int(raw)), None)

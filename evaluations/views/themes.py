@@ -20,10 +20,9 @@ from evaluations.forms_themes import SessionCommentsForm, TagActionForm, ThemeFo
 from evaluations.models import Theme
 from evaluations.selectors import themes as selectors
 from evaluations.services import themes as services
+from evaluations.views import QUERY_ID
 
 ITEMS_PER_PAGE = 20
-# An id in the query string: ASCII digits only ("²".isdigit() is True, and int() refuses it).
-ID = re.compile(r"^[0-9]{1,11}$")
 
 
 def _refused(form, exc):
@@ -113,13 +112,13 @@ def _scope(params):
     event_id, course_id = params.get("event", ""), params.get("course", "")
     if event_id:
         event = (Event.objects.select_related("course").filter(pk=int(event_id)).first()
-                 if ID.match(event_id) else None)
+                 if QUERY_ID.match(event_id) else None)
         if event is None:
             return None, None, "Choose an event from the list."
         return event, event.course, ""
     if course_id:
         course = (Course.objects.filter(pk=int(course_id)).first()
-                  if ID.match(course_id) else None)
+                  if QUERY_ID.match(course_id) else None)
         if course is None:
             return None, None, "Choose a course from the list."
         return None, course, ""

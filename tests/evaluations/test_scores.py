@@ -120,3 +120,14 @@ def test_gain_chart_draws_negative_means_from_zero():
     svg = str(charts.gain_svg(scores.learning_gain_by_outcome(pairs), chart_id="g"))
     assert "Outcome A: mean g -0.17 from 2 pairs; Outcome B: mean g 0.50 from 2 pairs" in svg
     assert charts.NEGATIVE in svg
+
+
+def test_every_label_an_officer_typed_is_escaped_in_the_chart():
+    """The chart is returned as safe markup: bar labels (learning outcomes, choices typed by
+    officers) must be escaped as well as the title."""
+    svg = str(charts.bar_chart_svg(
+        chart_id="x", title="T", desc="D", max_value=5,
+        bars=[('<script>alert(1)</script>', 3), ('"><img src=x onerror=1>', None)]))
+    assert "<script" not in svg and "<img" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    assert "&quot;&gt;&lt;img src=x" in svg
