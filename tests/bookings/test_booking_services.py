@@ -97,7 +97,7 @@ def test_the_database_constraint_is_the_backstop(now, monkeypatch):
     """Were the rules ever to let a booking through on a full event, the CHECK constraint
     refuses the count and the booking is rolled back with it."""
     event = full_event(now, capacity=1)
-    monkeypatch.setattr(services, "booking_refusal_for", lambda **kwargs: None)
+    monkeypatch.setattr(services.booking, "booking_refusal_for", lambda **kwargs: None)
     latecomer = UserFactory()
     with pytest.raises(services.EventFull):
         services.booking_create(event=event, delegate=latecomer, now=now)

@@ -135,8 +135,8 @@ def without_the_constraint():
 def test_control_without_the_lock_the_same_race_oversells(monkeypatch, without_the_constraint):
     """Known to catch a race: without the row lock (and without the constraint behind it),
     several delegates read "one place left" before any of them writes, and all are booked."""
-    monkeypatch.setattr(services, "_LOCK_EVENT", False)
-    monkeypatch.setattr(services, "_UNLOCKED_PAUSE", 0.2)
+    monkeypatch.setattr(services.places, "_LOCK_EVENT", False)
+    monkeypatch.setattr(services.places, "_UNLOCKED_PAUSE", 0.2)
     event = event_with_places_left(1)
     outcomes = race(event, delegates(THREADS, "racer"))
 
