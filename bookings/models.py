@@ -23,6 +23,14 @@ class BookingStatus(models.TextChoices):
     OFFER_EXPIRED = "offer_expired", "Offer expired"
     # With Partnership.line_manager_approval_required: the line manager declined the booking.
     NOT_APPROVED = "not_approved", "Not agreed by the line manager"
+    # The line manager's link expired, or the event came too close (approval_release_working_
+    # days), before anyone agreed: the place went back to the waiting list.
+    APPROVAL_EXPIRED = "approval_expired", "Not agreed in time"
+    # A colleague of the same organisation attended instead, recorded on the register on the
+    # day (Substitution.on_the_day): no charge; the colleague's own booking is "attended".
+    SUBSTITUTED = "substituted", "A colleague attended instead"
+    # An officer moved the place to another date of the same course (Booking.moved_to).
+    MOVED = "moved", "Moved to another date"
 
 
 # States that hold one of the event's places (counted in Event.places_taken).
@@ -42,6 +50,14 @@ class LateCancellationReason(models.TextChoices):
     SERVICE_USERS = "service_users", "Reasons relating to service users"
     ILLNESS = "illness", "Illness"
     OTHER = "other", "Other"
+
+
+class ReportedBy(models.TextChoices):
+    """How a cancellation reached the training team (DSPP: "you must email or telephone")."""
+
+    SITE = "site", "On this site"
+    PHONE = "phone", "By telephone"
+    EMAIL = "email", "By email"
 
 
 class Booking(models.Model):
@@ -72,6 +88,9 @@ class Booking(models.Model):
         max_length=20, choices=LateCancellationReason.choices, blank=True
     )
     late_cancellation_detail = models.TextField(blank=True)
+    late_cancellation_reported_by = models.CharField(
+        max_length=10, choices=ReportedBy.choices, blank=True
+    )
     late_cancellation_reviewed_at = models.DateTimeField(null=True, blank=True)
     late_cancellation_reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -84,6 +103,20 @@ class Booking(models.Model):
     # own: accounts.services.profile_update refuses those).
     approval_sent_to = models.EmailField("approval asked of", blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # An officer who booked the place for the delegate after the line manager agreed by
+    # telephone (no approval link is sent).
+    approval_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Moved by an officer to another date of the same course: the new booking.
+    moved_to = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="moved_from"
+    )
+    # Set when the event moved by more than Partnership.event_change_free_cancellation_minutes
+    # or onto another day: the delegate may cancel free whatever the notice. Says what changed.
+    free_cancellation_reason = models.CharField(max_length=300, blank=True)
+    # Waiting list: "tell me if the date, time or place changes" (booked delegates always are).
+    wants_change_emails = models.BooleanField(default=False)
     # Attendance
     minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
     contacted_team = models.BooleanField(null=True, blank=True)
@@ -131,6 +164,16 @@ class Substitution(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # The place moves only when the colleague accepts; until then the delegate keeps it and
+    # may withdraw the offer, or the colleague may decline it.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    # Recorded on the register on the day (a facilitator or officer): the colleague attended
+    # instead, with their own booking (`replacement`); the original booking is "substituted".
+    on_the_day = models.BooleanField(default=False)
+    replacement = models.OneToOneField(
+        Booking, null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced"
+    )
 
     class Meta:
         ordering = ["-at"]

@@ -3,11 +3,16 @@ from django.contrib.contenttypes.models import ContentType
 from .models import AuditEntry
 
 
-def audit_record(*, actor, action, target=None, details=None):
-    """Write one audit entry: `actor` may be None for the system (a scheduled sweep)."""
+def audit_record(*, actor, action, target=None, details=None, on_behalf_of=None):
+    """Write one audit entry: `actor` may be None for the system (a scheduled sweep);
+    `on_behalf_of` is the delegate an officer acted for (recorded when it is not the actor)."""
+    if on_behalf_of is not None and getattr(actor, "pk", None) == on_behalf_of.pk:
+        on_behalf_of = None
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=(actor.email if getattr(actor, "pk", None) else "system"),
+        on_behalf_of=on_behalf_of,
+        on_behalf_of_label=on_behalf_of.email if on_behalf_of is not None else "",
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",

@@ -92,6 +92,16 @@ class Partnership(models.Model):
     substitution_link_days = positive(
         30, "days a colleague's invitation to take over a place stays valid"
     )
+    approval_release_working_days = positive(
+        2, "working days before the event that a place waiting for approval is released",
+        "A place still waiting for the line manager is released when the approval link expires "
+        "or this many working days before the event, whichever comes first.",
+    )
+    event_change_free_cancellation_minutes = positive(
+        60, "minutes an event may move before its delegates may cancel free",
+        "When an event moves by more than this, or onto another day, each booked delegate may "
+        "cancel free whatever the notice.",
+    )
     line_manager_approval_required = models.BooleanField(
         "line manager must approve each booking", default=False
     )
@@ -146,6 +156,12 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(max_length=254, blank=True)
+    # An officer acting for a delegate (a booking phoned in): "by the officer for the delegate".
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on_behalf_of_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=80, db_index=True)
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     target_id = models.CharField(max_length=64, blank=True)
