@@ -4,11 +4,16 @@ from django import forms
 from django.db import IntegrityError, transaction
 
 from core.forms import one_line, one_line_validator
+from core.forms_mixins import FieldMessagesMixin
 
 from .models import Organisation, Sector, User
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(FieldMessagesMixin, AllauthSignupForm):
+    message_owner = "your"
+    required_messages = {"email": "Enter your email address",
+                         "password1": "Enter a password",
+                         "password2": "Enter the password again"}
     # Names are in email subjects ("... booked a place"): one line.
     first_name = forms.CharField(max_length=150, label="First name",
                                  validators=[one_line_validator])
@@ -47,9 +52,14 @@ class SignupForm(AllauthSignupForm):
         return user
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(FieldMessagesMixin, forms.ModelForm):
     """The delegate's profile. The organisation is typed and matched against the list; one
     that is not listed can be requested, and an officer approves it."""
+
+    message_owner = "your"
+    required_messages = {"line_manager_name": "Enter your line manager’s name",
+                         "line_manager_email": "Enter your line manager’s email address",
+                         "staff_group": "Select your staff group"}
 
     organisation_name = forms.CharField(
         label="Organisation",
@@ -78,6 +88,8 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Required, but checked in clean() (typed and matched): no "(optional)" beside it.
+        self.fields["organisation_name"].shown_required = True
         for name in ["first_name", "last_name", "job_title", "staff_group",
                      "line_manager_name", "line_manager_email"]:
             self.fields[name].required = True
@@ -133,14 +145,14 @@ class ProfileForm(forms.ModelForm):
         return data
 
 
-class OrganisationBillingForm(forms.ModelForm):
+class OrganisationBillingForm(FieldMessagesMixin, forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["invoice_email", "billing_address", "purchase_order_reference"]
         widgets = {"billing_address": forms.Textarea(attrs={"rows": 4})}
 
 
-class OrganisationRequestDecisionForm(forms.Form):
+class OrganisationRequestDecisionForm(FieldMessagesMixin, forms.Form):
     DECISIONS = [("approve", "Approve and add the organisation"), ("decline", "Decline")]
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
     name = forms.CharField(
@@ -161,7 +173,7 @@ class OrganisationRequestDecisionForm(forms.Form):
         return data
 
 
-class OrganisationDomainsForm(forms.Form):
+class OrganisationDomainsForm(FieldMessagesMixin, forms.Form):
     """An officer keeps an organisation's email domains, one a line."""
 
     domains = forms.CharField(
@@ -185,7 +197,7 @@ class OrganisationDomainsForm(forms.Form):
         return list(dict.fromkeys(values))
 
 
-class MembershipRequestDecisionForm(forms.Form):
+class MembershipRequestDecisionForm(FieldMessagesMixin, forms.Form):
     DECISIONS = [("approve", "Approve: they join the organisation"),
                  ("refuse", "Refuse: they stay where they are")]
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect,

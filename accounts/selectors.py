@@ -82,3 +82,25 @@ def membership_request_pending_of(*, user):
     """The delegate's own request waiting for approval, if any."""
     return (MembershipRequest.objects.filter(user=user, status=MembershipRequest.Status.PENDING)
             .select_related("organisation").first())
+
+
+# People (L&D officers: accounts.view_user) -------------------------------------------------------
+
+def people_search(*, search=""):
+    """Every account, for the officers' People page, by surname: each word of `search` must be
+    found in the first name, last name, email address or organisation name."""
+    qs = (User.objects.select_related("organisation").prefetch_related("groups")
+          .only("id", "first_name", "last_name", "email", "job_title", "is_active",
+                "organisation__id", "organisation__name")
+          .order_by("last_name", "first_name", "email", "id"))
+    for word in search.split()[:8]:
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                       | Q(email__icontains=word) | Q(organisation__name__icontains=word))
+    return qs
+
+
+def person_for_officer(*, pk):
+    """One person for the officers' person page (officers see every account: the view requires
+    accounts.view_user)."""
+    return (User.objects.select_related("organisation").prefetch_related("groups")
+            .filter(pk=pk).first())

@@ -288,6 +288,21 @@ def user_roles_set(*, user, roles, by):
     return user
 
 
+def person_roles_set(*, person, roles, by):
+    """An officer gives a person their roles on the person's page (People), not in the admin.
+    Every account stays a delegate. An officer never removes their own officer role (another
+    officer must: the partnership is never left without one by a slip), and only a site
+    administrator changes a site administrator's roles. Audited by user_roles_set."""
+    roles = {Role(r) for r in roles} | {Role.DELEGATE}
+    if person.is_superuser and not by.is_superuser:
+        raise DomainError(f"{person} is a site administrator: only another site administrator "
+                          "can change their roles.", code="superuser")
+    if person.pk == by.pk and Role.OFFICER in user_roles(person) and Role.OFFICER not in roles:
+        raise DomainError("You cannot remove your own officer role: ask another officer to do "
+                          "it.", code="own_officer_role", field="roles")
+    return user_roles_set(user=person, roles=roles, by=by)
+
+
 def organisation_requests_remind(*, now):
     """Tell officers once about each organisation request still waiting a day after it was
     made. `reminded_at` under a row lock makes a second run send nothing."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_people
 
 app_name = "accounts"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
          name="organisationrequest-list"),
     path("organisation-requests/<int:pk>/", views.OrganisationRequestDecideView.as_view(),
          name="organisationrequest-decide"),
+    path("people/", views_people.PersonListView.as_view(), name="person-list"),
+    path("people/<int:pk>/", views_people.PersonDetailView.as_view(), name="person-detail"),
+    path("people/<int:pk>/roles/", views_people.PersonRolesView.as_view(), name="person-roles"),
 ]

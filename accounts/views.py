@@ -3,9 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.exceptions import DomainError
+from core.home import home_sections
 from core.permissions import AnyPermissionMixin, PermissionMixin, SignedInMixin
 
 from . import selectors, services
@@ -21,13 +23,16 @@ from .roles import user_roles
 
 
 class DashboardView(SignedInMixin, TemplateView):
-    """Where a signed-in person starts: what their roles let them do."""
+    """Where a signed-in person starts: the tasks waiting for each role they hold (a count
+    and a link each), then everything their roles let them do."""
 
     template_name = "accounts/dashboard.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["roles"] = sorted(user_roles(self.request.user), key=lambda r: r.label)
+        # The tasks of each role the person holds (core.home: each app registers its own).
+        ctx["home_sections"] = home_sections(user=self.request.user, now=timezone.now())
         ctx["pending_request"] = self.request.user.organisation_requests.filter(
             status=OrganisationRequest.Status.PENDING
         ).first()
@@ -90,6 +95,13 @@ class ProfileView(SignedInMixin, FormView):
             )
         else:
             messages.success(self.request, "Your profile is saved.")
+        # "Complete your profile" from an event page comes back to the event (a safe `next`
+        # only: a path on this site, never another host).
+        back = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if back and url_has_allowed_host_and_scheme(
+                back, allowed_hosts={self.request.get_host()},
+                require_https=self.request.is_secure()):
+            return redirect(back)
         return redirect("accounts:dashboard")
 
 

@@ -5,4 +5,5 @@ class BookingsConfig(AppConfig):
     name = "bookings"
 
     def ready(self):
-        from . import receivers  # noqa: F401 – connects the signal receivers
+        # The signal receivers; the audit log's words; People pages; the home page's tasks.
+        from . import audit_words, home, people, receivers  # noqa: F401

@@ -22,7 +22,7 @@ def booking_url(booking):
 
 
 def booking_email_queue(*, booking, template, to=None, recipient=None, ics=None,
-                        sequence=None, extra=None, key=""):
+                        sequence=None, extra=None, key="", attachments=()):
     """Queue one email about `booking` in the outbox (core.outbox), inside the current
     transaction: nothing goes unless the change is committed, and once it is, the email is owed
     whatever happens to the broker.
@@ -32,16 +32,18 @@ def booking_email_queue(*, booking, template, to=None, recipient=None, ics=None,
     invited colleague). `ics` is "REQUEST" or "CANCEL" to attach the calendar invitation with
     `sequence` (default: the booking's ics_sequence now). The purpose key
     ``booking:<uid>:<template>:<sequence>[:<key>]`` makes the same email impossible to queue
-    twice; `key` tells apart emails of one template that may repeat (a second invitation)."""
+    twice; `key` tells apart emails of one template that may repeat (a second invitation).
+    `attachments` adds more (filename, content, mimetype): a moved place's email carries the
+    old booking's calendar cancellation beside the new invitation."""
     from core.outbox import email_queue
 
     recipient = recipient or booking.delegate
     sequence = booking.ics_sequence if sequence is None else sequence
     partnership = Partnership.load()
     event = booking.event
-    attachments = []
+    attachments = list(attachments)
     if ics:
-        attachments.append(booking_ics_attachment(
+        attachments.insert(0, booking_ics_attachment(
             booking, partnership=partnership, site_url=site_url(), method=ics,
             sequence=sequence, stamp=timezone.now(), attendee=recipient))
     context = {

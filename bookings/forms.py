@@ -1,10 +1,12 @@
 from django import forms
 
+from core.forms_mixins import FieldMessagesMixin
+
 from . import policies
 from .models import LateCancellationReason
 
 
-class BookingForm(forms.Form):
+class BookingForm(FieldMessagesMixin, forms.Form):
     access_needs = forms.CharField(
         label="Access needs for this event (optional)", required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -13,15 +15,22 @@ class BookingForm(forms.Form):
     )
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(FieldMessagesMixin, forms.Form):
     """A page whose only input is its button (cancel, leave the waiting list, join it): the
     form carries any refusal to the error summary."""
+
+
+class WaitlistJoinForm(FieldMessagesMixin, forms.Form):
+    wants_change_emails = forms.BooleanField(
+        label="Tell me if the date, time or place changes", required=False,
+        help_text="We always tell delegates with a place. People on the waiting list are told "
+        "only if they ask.")
 
 
 DECISIONS = {"accept": "Accept the place", "decline": "Decline the place"}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(FieldMessagesMixin, forms.Form):
     """Two buttons named "decision" on one form: accept or decline an offer, approve or
     decline a booking."""
 
@@ -35,7 +44,7 @@ class DecisionForm(forms.Form):
         self.fields["decision"].choices = list(choices.items())
 
 
-class LateCancellationForm(forms.Form):
+class LateCancellationForm(FieldMessagesMixin, forms.Form):
     reason = forms.ChoiceField(
         label="Why do you need to cancel?", choices=LateCancellationReason.choices,
         widget=forms.RadioSelect, error_messages={"required": "Choose why you need to cancel."},
@@ -57,7 +66,7 @@ class LateCancellationForm(forms.Form):
         return data
 
 
-class SubstituteForm(forms.Form):
+class SubstituteForm(FieldMessagesMixin, forms.Form):
     to_email = forms.EmailField(
         label="Your colleague’s email address", max_length=254,
         help_text="Their work email address. They must work for the same organisation. If they "

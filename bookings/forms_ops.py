@@ -3,6 +3,8 @@ decision now: charging/forms.py."""
 
 from django import forms
 
+from core.forms_mixins import FieldMessagesMixin
+
 from .models import BookingStatus
 
 OUTCOME_CHOICES = [
@@ -18,7 +20,7 @@ def _yes_no(value):
     return {"yes": True, "no": False}.get(value)
 
 
-class RegisterRowForm(forms.Form):
+class RegisterRowForm(FieldMessagesMixin, forms.Form):
     """One delegate's line of the register. The arrival rule itself (more than 30/15 minutes
     late without contacting the team is not admitted) is the service's: this form only checks
     that what was typed can be read."""
@@ -82,3 +84,33 @@ class RegisterRowForm(forms.Form):
         before = {"outcome": initial["outcome"], "minutes_late": initial["minutes_late"],
                   "contacted_team": _yes_no(initial["contacted_team"])}
         return None if mark == before else mark
+
+
+class RegisterSubstituteForm(FieldMessagesMixin, forms.Form):
+    """A colleague of the same organisation attended in a delegate's place (the register, on
+    the day): whose place, and the colleague's name and email address. Who may be recorded
+    (same organisation, not on the register already) is the service's rule."""
+
+    booking = forms.TypedChoiceField(
+        label="Whose place did they take?", coerce=int, choices=[],
+        error_messages={"required": "Select the delegate whose place the colleague took.",
+                        "invalid_choice": "Select the delegate whose place the colleague took."})
+    name = forms.CharField(
+        label="Colleague’s full name", max_length=300,
+        error_messages={"required": "Enter the name of the colleague who attended."})
+    email = forms.EmailField(
+        label="Colleague’s email address", max_length=254,
+        help_text="Their work email address. If they have no account, we create one and email "
+        "them a link to set a password, so they can answer the evaluations.",
+        error_messages={"required": "Enter the colleague’s email address.",
+                        "invalid": "Enter an email address in the right format, like "
+                                   "name@example.org."},
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+    def __init__(self, *args, bookings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bookings = {b.pk: b for b in bookings}
+        self.fields["booking"].choices = [("", "Select a delegate")] + [
+            (b.pk, f"{b.delegate.get_full_name() or b.delegate.email}"
+                   f"{' (' + b.organisation.name + ')' if b.organisation_id else ''}")
+            for b in bookings]

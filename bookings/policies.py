@@ -4,6 +4,8 @@ returns an answer that explains itself."""
 from dataclasses import dataclass
 from datetime import date
 
+from core.dates import long_date
+from core.words import plural
 from courses.models import Length
 
 # Attendance --------------------------------------------------------------------------------
@@ -27,13 +29,13 @@ def arrival_outcome(*, minutes_late, contacted_team, length, partnership):
     late = f"{minutes} minute{'s' if minutes != 1 else ''} late"
     if minutes <= limit:
         return ArrivalOutcome(
-            True, f"{late}: admitted (up to {limit} minutes is allowed on {day}).")
+            True, f"{late}: admitted (up to {plural(limit, "minute")} is allowed on {day}).")
     if contacted_team:
         return ArrivalOutcome(
             True, f"{late}, but contacted the training team: admitted.")
     return ArrivalOutcome(
-        False, f"{late} without contacting the training team: more than {limit} minutes on "
-        f"{day}, so not admitted.")
+        False, f"{late} without contacting the training team: more than "
+        f"{plural(limit, 'minute')} on {day}, so not admitted.")
 
 
 def attendance_marking_problem(*, status, event_status, event_starts_on: date, today: date):
@@ -43,7 +45,7 @@ def attendance_marking_problem(*, status, event_status, event_starts_on: date, t
         return "This event was cancelled: there is no register to mark."
     if today < event_starts_on:
         return (f"The register opens on the day of the event "
-                f"({event_starts_on.day} {event_starts_on:%B %Y}).")
+                f"({long_date(event_starts_on)}).")
     if status not in ("booked", "attended", "not_admitted", "no_show"):
         return "Only delegates with a place on the event can be marked on the register."
     return None
@@ -209,3 +211,123 @@ def signed_link_check(*, token, salt, max_age):
     if not isinstance(value, (str, int)):
         return SignedLink(None, "invalid")
     return SignedLink(value, "")
+
+
+# Line manager approval: a place waiting for it does not wait for ever ---------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalRelease:
+    """When a place waiting for the line manager is released, and why (the earlier of the
+    link's expiry and the working-day limit before the event)."""
+
+    at: object  # an aware datetime
+    reason: str
+
+
+def approval_release(*, requested_at, event_start, link_days, release_working_days):
+    """DOMAIN.md "Line manager approval": a place waiting for the line manager is released
+    when the approval link expires (Partnership.line_manager_link_days after it was sent) or
+    Partnership.approval_release_working_days working days before the event, whichever comes
+    first. "2 working days before" an event on Tuesday 30 March 2027 (after Good Friday and
+    Easter Monday) is Wednesday 24 March: the place is released at the start of that day
+    (Europe/London), when the notice left is that many working days or fewer."""
+    from datetime import datetime, time, timedelta
+
+    from core.calendar import LONDON, is_working_day, london_date
+
+    link_expires = requested_at + timedelta(days=link_days)
+    day, counted = london_date(event_start), 0
+    while counted < release_working_days:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    too_close = datetime.combine(day, time(0), tzinfo=LONDON)
+    if link_expires < too_close:
+        return ApprovalRelease(link_expires, f"the link to agree expired after {link_days} "
+                               f"day{'s' if link_days != 1 else ''}")
+    days = (f"{release_working_days} working day"
+            f"{'s' if release_working_days != 1 else ''}")
+    return ApprovalRelease(too_close, f"nobody agreed by {days} before the event")
+
+
+def approval_released(*, requested_at, event_start, link_days, release_working_days, now):
+    """True once the place waiting for the line manager is due to be released."""
+    if requested_at is None:
+        return now >= event_start
+    release = approval_release(requested_at=requested_at, event_start=event_start,
+                               link_days=link_days, release_working_days=release_working_days)
+    return now >= min(release.at, event_start)
+
+
+# Event changes ---------------------------------------------------------------------------------
+
+
+def event_move_free_cancellation(*, old_start, old_end, new_start, new_end, minutes):
+    """Why booked delegates may now cancel free whatever the notice, or "" (DOMAIN.md, "Event
+    changes": they did not choose the new date). The event moved when its start or its end
+    shifted by MORE than `minutes` (Partnership.event_change_free_cancellation_minutes, 60),
+    or when it starts on another day (Europe/London). Exactly `minutes` is not a move."""
+    from core.calendar import london_date
+    from core.dates import span
+
+    shifted = max(abs((new_start - old_start).total_seconds()),
+                  abs((new_end - old_end).total_seconds()))
+    if london_date(new_start) != london_date(old_start) or shifted > abs(minutes) * 60:
+        return f"The event moved from {span(old_start, old_end)} to {span(new_start, new_end)}."
+    return ""
+
+
+@dataclass(frozen=True)
+class MovedEventNotice:
+    """The notice a cancellation gives when the partnership moved the event: free whatever
+    the working days (the same shape as core.calendar.Notice, so pages read it alike)."""
+
+    working_days: int
+    required: int
+    moved: str  # Booking.free_cancellation_reason
+    in_time: bool = True
+
+    @property
+    def reason(self):
+        return f"You can cancel free because the event moved. {self.moved}"
+
+
+def cancellation_notice_moved(*, notice, free_cancellation_reason):
+    """`notice`, or free whatever the notice when the event moved (free_cancellation_reason)."""
+    if not free_cancellation_reason or notice.in_time:
+        return notice
+    return MovedEventNotice(notice.working_days, notice.required, free_cancellation_reason)
+
+
+# What the booking panel says about cancelling --------------------------------------------------
+
+
+def free_cancellation_until(*, event_start, required):
+    """The last day (Europe/London) a booked place can be cancelled free: the `required`-th
+    working day before the event (Partnership.notice_working_days, 5). DOMAIN.md: for an
+    event on Tuesday 29 December 2026 it is Friday 18 December."""
+    from datetime import timedelta
+
+    from core.calendar import is_working_day, london_date
+
+    day, counted = london_date(event_start), 0
+    while counted < required:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day
+
+
+def cancellation_words(*, event_start, now, required):
+    """One sentence for the booking panel: until when cancelling is free, or that cancelling
+    now is late (never a promise that has already lapsed)."""
+    from core.calendar import london_date
+    from core.dates import day
+
+    until = free_cancellation_until(event_start=event_start, required=required)
+    days = f"{required} working day{'s' if required != 1 else ''}"
+    if london_date(now) <= until:
+        return f"Cancel free until {day(until)} ({days} before the event)."
+    return (f"Cancelling now is late (the event is fewer than {days} away): the training "
+            "team decides whether a charge applies.")

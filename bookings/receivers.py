@@ -2,22 +2,28 @@
 STYLE.md, dependencies run one way)."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.calendar import LONDON
+from core.dates import day_and_time
 from courses.models import Event
-from courses.signals import event_cancelled, event_places_added
+from courses.signals import (
+    event_cancelled,
+    event_changed,
+    event_places_added,
+    event_register_marked,
+)
 
 from .emails import booking_email_queue
-from .models import ACTIVE, Booking, BookingStatus
+from .models import ACTIVE, ATTENDANCE, Booking, BookingStatus
+from .services import event_changes  # noqa: F401 – registers the event form's audience count
 
 
 def _when(moment):
-    local = moment.astimezone(LONDON)
-    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}"
+    return day_and_time(moment)
 
 
 @transaction.atomic
@@ -78,3 +84,18 @@ def on_event_places_added(sender, event, by, **kwargs):
     from .services import offer_next
 
     offer_next(event=event, now=timezone.now())
+
+
+@receiver(event_changed, dispatch_uid="bookings.tell_event_change")
+def on_event_changed(sender, event, changes, by, now=None, **kwargs):
+    """Inside the event's transaction: the emails and free cancellations commit with it."""
+    from .services.event_changes import event_change_tell
+
+    event_change_tell(event=event, changes=changes, by=by, now=now or timezone.now())
+
+
+@receiver(event_register_marked, dispatch_uid="bookings.event_register_marked")
+def on_event_register_marked(sender, event, **kwargs):
+    """An event whose register has a mark took place: courses refuses to cancel it."""
+    return (Booking.objects.filter(event=event)
+            .filter(Q(attendance_marked_at__isnull=False) | Q(status__in=ATTENDANCE)).exists())

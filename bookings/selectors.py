@@ -114,13 +114,45 @@ def substitution_for_invitation(*, pk):
         "booking__organisation", "from_delegate").filter(pk=pk).first())
 
 
-def booking_substitution_pending(*, booking):
-    """The invitation still waiting for a colleague without an account, if any: the latest
-    substitution of the booking when it has not been accepted."""
-    latest = booking.substitutions.order_by("-at", "-pk").first()
-    if latest is not None and latest.accepted_at is None:
-        return latest
-    return None
+def _offers_standing(*, now):
+    """Offers of a place to a colleague still open: not accepted, withdrawn or declined, the
+    link not expired (Partnership.substitution_link_days), the event not started, the place
+    still booked by the delegate who offered it, and no newer offer for it."""
+    from datetime import timedelta
+
+    from django.db.models import Exists, OuterRef
+
+    from core.models import Partnership
+
+    from .models import Substitution
+
+    days = Partnership.load().substitution_link_days
+    newer = Substitution.objects.filter(booking_id=OuterRef("booking_id"), at__gt=OuterRef("at"))
+    return (Substitution.objects
+            .filter(accepted_at__isnull=True, withdrawn_at__isnull=True,
+                    declined_at__isnull=True, on_the_day=False, at__gt=now - timedelta(days=days),
+                    booking__status=BookingStatus.BOOKED, booking__event__start__gt=now,
+                    booking__delegate_id=F("from_delegate_id"))
+            .exclude(Exists(newer)))
+
+
+def booking_substitution_pending(*, booking, now):
+    """The offer of this place to a colleague still waiting for their answer, if any."""
+    return _offers_standing(now=now).filter(booking_id=booking.pk).order_by("-at", "-pk").first()
+
+
+def substitutions_offered_to(*, user, now):
+    """The places colleagues have offered this person and they have not answered yet (My
+    training), soonest event first, with a link to answer each."""
+    from .policies import SUBSTITUTION_SALT, signed_link_make
+
+    offers = list(_offers_standing(now=now).filter(to_email__iexact=user.email)
+                  .select_related("booking__event__course", "booking__event__venue",
+                                  "from_delegate")
+                  .order_by("booking__event__start", "pk")[:20])
+    for offer in offers:
+        offer.token = signed_link_make(value=offer.pk, salt=SUBSTITUTION_SALT)
+    return offers
 
 
 def offers_due_to_expire(*, now):
@@ -161,6 +193,15 @@ def register_bookings(*, event):
     """The register of an event: the delegates with a place, and those already marked, by
     surname, with their organisation (the one they booked for)."""
     return event_delegates_with_access_needs(event=event)
+
+
+def register_substitutable(*, event):
+    """The places on an event a colleague may be recorded as having taken on the day (booked,
+    or marked as not coming), by surname: at most the event's capacity."""
+    return (Booking.objects.filter(event=event,
+                                   status__in=(BookingStatus.BOOKED, BookingStatus.NO_SHOW))
+            .select_related("delegate", "organisation")
+            .order_by("delegate__last_name", "delegate__first_name", "pk"))
 
 
 def events_for_waiting_list(*, user):
@@ -207,16 +248,35 @@ def my_bookings_waiting(*, user, now):
             .order_by("event__start", "pk"))
 
 
+# Places given up, withdrawn or ended before the event, whenever the event is (or was): a
+# cancelled place on an event still to come is not a "past booking".
+ENDED_BEFORE_THE_EVENT = (
+    BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED, BookingStatus.NOT_APPROVED,
+    BookingStatus.APPROVAL_EXPIRED, BookingStatus.MOVED, BookingStatus.LEFT_WAITING_LIST,
+    BookingStatus.OFFER_DECLINED, BookingStatus.OFFER_EXPIRED,
+)
+
+
 def my_bookings_past(*, user, now):
-    """Everything else: events that have taken place (attended, not admitted, did not
-    attend, or not marked yet), cancellations and waiting-list entries that ended; the most
-    recent first."""
+    """Events that have taken place: attended, not admitted, did not attend, a colleague
+    attended instead, or not marked yet (a place held on an event that has ended, a waiting
+    list that never moved); the most recent first. Cancelled places are
+    my_bookings_cancelled."""
     from .models import HOLDS_PLACE
 
     upcoming = Q(status__in=HOLDS_PLACE, event__end__gt=now)
     waiting = Q(status=BookingStatus.WAITLISTED, event__start__gt=now)
     return (_my_bookings(user=user).exclude(upcoming | waiting)
+            .exclude(status__in=ENDED_BEFORE_THE_EVENT)
             .order_by("-event__start", "-pk"))
+
+
+def my_bookings_cancelled(*, user):
+    """A delegate's cancelled, withdrawn, moved or lapsed places and waiting-list entries,
+    whether the event is still to come or not; the most recently ended first."""
+    return (_my_bookings(user=user).filter(status__in=ENDED_BEFORE_THE_EVENT)
+            .select_related("moved_to", "moved_to__event")
+            .order_by(F("cancelled_at").desc(nulls_last=True), "-event__start", "-pk"))
 
 
 def register_counts(*, event):
@@ -229,3 +289,48 @@ def register_counts(*, event):
         not_admitted=Count("pk", filter=Q(status=BookingStatus.NOT_ADMITTED)),
         no_show=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)),
     )
+
+
+# Acting for a delegate (officers, issue 11) -----------------------------------------------------
+
+ACTING_PAGE_SIZE = 20
+
+
+def acting_person(*, user, pk):
+    """The person an officer acts for (any account), or None: only an officer who manages
+    bookings may act for anyone."""
+    from accounts.models import User
+
+    if not user.has_perm("bookings.manage_bookings"):
+        return None
+    return User.objects.select_related("organisation").filter(pk=pk).first()
+
+
+def acting_booking(*, user, person, uid):
+    """One of `person`'s bookings, for an officer acting for them; None when the booking is
+    not theirs (a uuid from someone else's booking finds nothing)."""
+    return bookings_visible_to(user=user).filter(delegate=person, uid=uid).first()
+
+
+def acting_bookings_of(*, person, now):
+    """The person's bookings still to come that an officer may act on: places (booked, held
+    for the line manager, offered) and waiting-list entries, soonest first."""
+    from .models import ACTIVE
+
+    return (Booking.objects.filter(delegate=person, status__in=ACTIVE, event__start__gt=now)
+            .select_related("event", "event__course", "event__venue", "organisation")
+            .order_by("event__start", "pk"))
+
+
+def acting_events(*, q, now, course=None, exclude=None):
+    """Scheduled events still to come (the programme), soonest first, matching `q` in the
+    course title or the venue; of one course when `course` is given."""
+    events = (Event.objects.filter(status="scheduled", start__gt=now)
+              .select_related("course", "venue").order_by("start", "pk"))
+    if course is not None:
+        events = events.filter(course=course)
+    if exclude is not None:
+        events = events.exclude(pk=exclude.pk)
+    for word in (q or "").split()[:8]:
+        events = events.filter(Q(course__title__icontains=word) | Q(venue__name__icontains=word))
+    return events

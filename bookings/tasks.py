@@ -20,6 +20,11 @@ def offers_expire():
 
 
 @shared_task(**RETRY)
+def approvals_expire():
+    return services.approvals_expire(now=timezone.now())
+
+
+@shared_task(**RETRY)
 def event_reminders_send():
     return services.event_reminders_send(now=timezone.now())
 

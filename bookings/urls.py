@@ -31,6 +31,8 @@ urlpatterns += [
     path("<uuid:uid>/offer/", booking_views.OfferRespondView.as_view(), name="offer-respond"),
     path("<uuid:uid>/substitute/", booking_views.BookingSubstituteView.as_view(),
          name="booking-substitute"),
+    path("<uuid:uid>/substitute/withdraw/", booking_views.SubstitutionWithdrawView.as_view(),
+         name="substitution-withdraw"),
     path("<uuid:uid>/invite.ics", booking_views.BookingIcsView.as_view(), name="booking-ics"),
 ]
 
@@ -41,6 +43,8 @@ urlpatterns += [
     path("my-training/", views_ops.MyTrainingView.as_view(), name="my-training"),
     path("events/<int:event_pk>/register/", views_ops.EventRegisterView.as_view(),
          name="event-register"),
+    path("events/<int:event_pk>/register/substitute/",
+         views_ops.RegisterSubstituteView.as_view(), name="register-substitute"),
     path("events/<int:event_pk>/register.pdf", views_ops.EventRegisterPdfView.as_view(),
          name="event-register-pdf"),
     path("events/<int:event_pk>/sign-in.pdf", views_ops.EventSigninPdfView.as_view(),
@@ -59,4 +63,25 @@ urlpatterns += [
         pattern_name="charging:charge-list", query_string=True), name="late-cancellation-list"),
     path("manage/late-cancellations/<uuid:uid>/", RedirectView.as_view(
         pattern_name="charging:charge-decide"), name="late-cancellation-review"),
+]
+
+# Acting for a delegate: an officer books, moves, cancels for someone who phoned (issue 11)
+from . import views_acting  # noqa: E402
+
+urlpatterns += [
+    path("for/<int:person_pk>/", views_acting.ActingPersonView.as_view(), name="acting-person"),
+    path("for/<int:person_pk>/events/", views_acting.ActingEventListView.as_view(),
+         name="acting-event-list"),
+    path("for/<int:person_pk>/events/<int:event_pk>/book/",
+         views_acting.ActingBookingCreateView.as_view(), name="acting-booking-create"),
+    path("for/<int:person_pk>/events/<int:event_pk>/waiting-list/",
+         views_acting.ActingWaitlistJoinView.as_view(), name="acting-waitlist-join"),
+    path("for/<int:person_pk>/<uuid:uid>/cancel/", views_acting.ActingCancelView.as_view(),
+         name="acting-booking-cancel"),
+    path("for/<int:person_pk>/<uuid:uid>/late-cancellation/",
+         views_acting.ActingLateCancelView.as_view(), name="acting-booking-late-cancel"),
+    path("for/<int:person_pk>/<uuid:uid>/move/", views_acting.ActingMoveView.as_view(),
+         name="acting-booking-move"),
+    path("for/<int:person_pk>/<uuid:uid>/substitute/",
+         views_acting.ActingSubstituteView.as_view(), name="acting-booking-substitute"),
 ]

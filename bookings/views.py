@@ -28,6 +28,7 @@ from .forms import (
     DecisionForm,
     LateCancellationForm,
     SubstituteForm,
+    WaitlistJoinForm,
 )
 from .ics import CANCEL, REQUEST, booking_ics
 from .models import BookingStatus
@@ -98,24 +99,21 @@ class BookingCreateView(EventActionMixin, FormView):
         except DomainError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
-        if booking.status == BookingStatus.PENDING_APPROVAL:
-            messages.success(self.request, "Your place is held. We have asked your line manager "
-                                           "to agree to it, and will email you when they have.")
-        else:
-            messages.success(self.request, "Your place is booked. We have emailed you the "
-                                           "details and a calendar invitation.")
+        # The booking page opens with a confirmation panel (GOV.UK), once.
+        self.request.session[CONFIRMATION_PANEL] = str(booking.uid)
         return _detail(booking)
 
 
 class WaitlistJoinView(EventActionMixin, FormView):
     template_name = "bookings/waitlist_join.html"
-    form_class = ConfirmForm
+    form_class = WaitlistJoinForm
     waiting_list = True
 
     def form_valid(self, form):
         try:
-            booking = services.waitlist_join(event=self.event, delegate=self.request.user,
-                                             now=timezone.now())
+            booking = services.waitlist_join(
+                event=self.event, delegate=self.request.user, now=timezone.now(),
+                wants_change_emails=form.cleaned_data["wants_change_emails"])
         except DomainError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
@@ -161,12 +159,18 @@ def booking_actions(*, booking, user, now):
     return actions
 
 
+CONFIRMATION_PANEL = "bookings.confirmation_panel"
+
+
 class BookingDetailView(BookingMixin, TemplateView):
     template_name = "bookings/booking_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking, now = self.booking, timezone.now()
+        if self.request.session.get(CONFIRMATION_PANEL) == str(booking.uid):
+            del self.request.session[CONFIRMATION_PANEL]
+            context["confirmation_panel"] = True
         actions = booking_actions(booking=booking, user=self.request.user, now=now)
         notice = None
         if actions["cancel"] and booking.status == BookingStatus.BOOKED:
@@ -174,7 +178,7 @@ class BookingDetailView(BookingMixin, TemplateView):
         context.update(
             actions=actions, notice=notice,
             position=selectors.waiting_list_position(booking=booking),
-            pending_substitution=selectors.booking_substitution_pending(booking=booking),
+            pending_substitution=selectors.booking_substitution_pending(booking=booking, now=now),
             my_training_url=_my_training_url(),
             booking_notices=booking_notices(page="booking", event=booking.event,
                                             delegate=booking.delegate, booking=booking, now=now),
@@ -331,7 +335,8 @@ class OfferRespondView(BookingMixin, FormView):
 
 
 class BookingSubstituteView(BookingMixin, FormView):
-    """Hand the place to a colleague of the same organisation (no charge)."""
+    """Offer the place to a colleague of the same organisation (no charge): it moves when
+    they accept."""
 
     template_name = "bookings/booking_substitute.html"
     form_class = SubstituteForm
@@ -348,7 +353,7 @@ class BookingSubstituteView(BookingMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["pending_substitution"] = selectors.booking_substitution_pending(
-            booking=self.booking)
+            booking=self.booking, now=timezone.now())
         return context
 
     def form_valid(self, form):
@@ -360,15 +365,62 @@ class BookingSubstituteView(BookingMixin, FormView):
         except DomainError as exc:
             form.add_error("to_email", exc.message)
             return self.form_invalid(form)
-        if substitution.accepted_at is None:
+        whose = "yours" if self.booking.delegate_id == user.pk else "the delegate’s"
+        if substitution.to_delegate_id is None:
             messages.success(self.request, f"We have emailed {substitution.to_email} an "
                                            "invitation to register and take the place. It stays "
-                                           "yours until they accept.")
+                                           f"{whose} until they accept.")
+        else:
+            messages.success(self.request, f"We have emailed {substitution.to_email} to ask them "
+                                           f"to accept the place. It stays {whose} until they "
+                                           "do.")
+        return _detail(self.booking)
+
+
+class SubstitutionWithdrawView(BookingMixin, FormView):
+    """Take back the offer of the place to a colleague who has not answered yet: the place
+    stays the delegate's."""
+
+    template_name = "bookings/substitution_withdraw.html"
+    form_class = ConfirmForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.pending = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def _pending(self):
+        return selectors.booking_substitution_pending(booking=self.booking, now=timezone.now())
+
+    def get(self, request, *args, **kwargs):
+        self.pending = self._pending()
+        if self.pending is None:
+            messages.info(request, "There is no offer of this place waiting for an answer.")
             return _detail(self.booking)
-        name = substitution.to_delegate.get_full_name() or substitution.to_email
-        messages.success(self.request, f"The place is now {name}’s. We have emailed you both.")
-        if selectors.booking_visible_to(user=user, uid=self.booking.uid) is None:
-            return redirect(_my_training_url())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.pending = self._pending()
+        if self.pending is None:
+            messages.info(request, "There is no offer of this place waiting for an answer: "
+                                   "it was accepted, declined or has lapsed.")
+            return _detail(self.booking)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending_substitution"] = self.pending
+        return context
+
+    def form_valid(self, form):
+        try:
+            sub = services.substitution_withdraw(substitution=self.pending,
+                                                 by=self.request.user, now=timezone.now())
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        whose = "yours" if self.booking.delegate_id == self.request.user.pk else "the delegate’s"
+        messages.success(self.request, f"You have withdrawn the offer to {sub.to_email}: the "
+                                       f"place stays {whose}. We have told them.")
         return _detail(self.booking)
 
 
@@ -379,7 +431,8 @@ class BookingIcsView(BookingMixin, View):
         booking = self.booking
         if booking.status in (BookingStatus.BOOKED, BookingStatus.ATTENDED):
             method = REQUEST
-        elif booking.status in (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED):
+        elif booking.status in (BookingStatus.CANCELLED, BookingStatus.LATE_CANCELLED,
+                                BookingStatus.MOVED):
             method = CANCEL
         else:
             raise Http404("No confirmed place, so no invitation yet")
@@ -422,12 +475,18 @@ class LineManagerApprovalView(FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         booking = self.booking
+        problem = self.problem
+        if booking is not None and booking.status == BookingStatus.APPROVAL_EXPIRED:
+            problem = "expired"  # released by bookings.services.approvals_expire
+        pending = booking is not None and booking.status == BookingStatus.PENDING_APPROVAL
         context.update(
-            problem=self.problem, booking=booking,
+            problem=problem, booking=booking,
             link_days=Partnership.load().line_manager_link_days,
             event=booking.event if booking else None,
             course=booking.event.course if booking else None,
-            pending=booking is not None and booking.status == BookingStatus.PENDING_APPROVAL,
+            pending=pending,
+            self_approval=(services.self_approval_problem(booking=booking, by=self.request.user)
+                           if pending else None),
         )
         return context
 
@@ -440,7 +499,7 @@ class LineManagerApprovalView(FormView):
         approve = form.cleaned_data["decision"] == "approve"
         try:
             booking = services.line_manager_decide(booking=self.booking, approve=approve,
-                                                   now=timezone.now())
+                                                   now=timezone.now(), by=self.request.user)
         except DomainError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
@@ -454,12 +513,18 @@ class LineManagerApprovalView(FormView):
         return redirect(self.request.path)
 
 
+SUBSTITUTION_CHOICES = {"accept": "Take the place", "decline": "Decline the offer"}
+
+
 class SubstitutionAcceptView(SignedInMixin, FormView):
-    """A colleague invited to take over a place accepts it, signed in with the invited
-    address (they register first if they have no account)."""
+    """A colleague offered a place accepts or declines it, signed in with the address it
+    was offered to (they register first if they have no account)."""
 
     template_name = "bookings/substitution_accept.html"
-    form_class = ConfirmForm
+    form_class = DecisionForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "choices": SUBSTITUTION_CHOICES}
 
     def dispatch(self, request, *args, **kwargs):
         link = policies.signed_link_check(
@@ -478,8 +543,13 @@ class SubstitutionAcceptView(SignedInMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sub, user = self.substitution, self.request.user
+        lapsed = ""
+        if sub is not None and sub.accepted_at is None:
+            lapsed = services.substitution_lapse_reason(
+                substitution=sub, booking=sub.booking, event=sub.booking.event,
+                now=timezone.now())
         context.update(
-            problem=self.problem, substitution=sub,
+            problem=self.problem, substitution=sub, lapsed=lapsed,
             booking=sub.booking if sub else None,
             event=sub.booking.event if sub else None,
             course=sub.booking.event.course if sub else None,
@@ -494,12 +564,20 @@ class SubstitutionAcceptView(SignedInMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        accept = form.cleaned_data["decision"] == "accept"
+        service = services.substitution_accept if accept else services.substitution_decline
         try:
-            booking = services.substitution_accept(substitution=self.substitution,
-                                                   user=self.request.user, now=timezone.now())
+            result = service(substitution=self.substitution, user=self.request.user,
+                             now=timezone.now())
         except DomainError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
+        if not accept:
+            name = (self.substitution.from_delegate.get_full_name()
+                    or self.substitution.from_delegate.email)
+            messages.success(self.request, f"You have declined the place: it stays {name}’s. "
+                                           "We have told them.")
+            return redirect(_my_training_url())
         messages.success(self.request, "The place is yours. We have emailed you the details and "
                                        "a calendar invitation.")
-        return _detail(booking)
+        return _detail(result)

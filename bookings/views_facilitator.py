@@ -54,5 +54,10 @@ class FacilitatorEventDetailView(AnyPermissionMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(event=self.event, now=timezone.now())
+        user = self.request.user
+        # An officer who opened "Delegates" from the programme and does not work on this event
+        # sees the officers' way back (the programme), not "My events".
+        as_officer = (user.has_perm("courses.change_event") and self.event.officer_id != user.pk
+                      and not self.event.facilitators.filter(pk=user.pk).exists())
+        ctx.update(event=self.event, now=timezone.now(), as_officer=as_officer)
         return ctx

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView
 
 from core.calendar import london_date
 from core.exceptions import DomainError
@@ -18,7 +18,7 @@ from core.permissions import PermissionMixin, SignedInMixin
 from courses.selectors import training_record_of
 
 from . import policies, selectors, services
-from .forms_ops import RegisterRowForm
+from .forms_ops import RegisterRowForm, RegisterSubstituteForm
 from .models import BookingStatus
 from .notices import booking_labels
 from .pdf import event_sheet_pdf
@@ -114,6 +114,58 @@ class EventRegisterView(RegisterEventMixin, TemplateView):
         return context
 
 
+class RegisterSubstituteView(RegisterEventMixin, FormView):
+    """On the day, record that a colleague of the same organisation attended in a delegate's
+    place (DSPP: substitution "at whatever point they are made"): the delegate's booking is
+    marked substituted, no charge; the colleague attended, with their own booking."""
+
+    template_name = "bookings/register_substitute.html"
+    form_class = RegisterSubstituteForm
+
+    def get(self, request, *args, **kwargs):
+        self.get_event()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.get_event()
+        return super().post(request, *args, **kwargs)
+
+    def _closed(self):
+        event = self.event
+        return policies.attendance_marking_problem(
+            status=BookingStatus.BOOKED, event_status=event.status,
+            event_starts_on=london_date(event.start), today=london_date(timezone.now()))
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["bookings"] = list(selectors.register_substitutable(event=self.event))
+        return kwargs
+
+    def get_initial(self):
+        chosen = self.request.GET.get("booking", "")
+        return {"booking": int(chosen)} if chosen.isdigit() else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(event=self.event, course=self.event.course, closed_reason=self._closed())
+        return context
+
+    def form_valid(self, form):
+        booking = form.bookings[form.cleaned_data["booking"]]
+        try:
+            substitution = services.substitution_record_on_the_day(
+                booking=booking, by=self.request.user, name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"], now=timezone.now())
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        colleague, delegate = substitution.to_delegate, booking.delegate
+        messages.success(self.request, f"Recorded: {colleague.get_full_name() or colleague.email} "
+                         f"attended in place of {delegate.get_full_name() or delegate.email}. "
+                         "We have emailed them both.")
+        return redirect("bookings:event-register", event_pk=self.event.pk)
+
+
 class EventSheetPdfView(RegisterEventMixin, TemplateView):
     kind = "register"
     filename = "register"
@@ -201,17 +253,21 @@ class MyTrainingView(SignedInMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user, now = self.request.user, timezone.now()
         past = self._section("past", selectors.my_bookings_past(user=user, now=now))
-        # Words other apps add beside a past booking (the charging app: "Charged £100").
-        past.page.object_list = list(past.page.object_list)
-        labels = booking_labels(bookings=past.page.object_list)
-        for booking in past.page.object_list:
-            booking.notes = labels.get(booking.pk, [])
+        cancelled = self._section("cancelled", selectors.my_bookings_cancelled(user=user))
+        # Words other apps add beside a past or cancelled booking (the charging app:
+        # "Charged £100", "Waiting for the training team's decision").
+        for section in (past, cancelled):
+            section.page.object_list = list(section.page.object_list)
+            labels = booking_labels(bookings=section.page.object_list)
+            for booking in section.page.object_list:
+                booking.notes = labels.get(booking.pk, [])
         context.update(
             now=now, today=london_date(now),
             upcoming=self._section("upcoming", selectors.my_bookings_upcoming(user=user, now=now)),
             waiting=self._section("waiting", selectors.my_bookings_waiting(user=user, now=now)),
-            past=past,
-            record=self._section("record", training_record_of(user=user)),
+            past=past, cancelled=cancelled,
+            record_count=training_record_of(user=user).count(),
             cancel_states=(BookingStatus.BOOKED, BookingStatus.PENDING_APPROVAL),
+            offers=selectors.substitutions_offered_to(user=user, now=now),
         )
         return context

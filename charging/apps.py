@@ -5,4 +5,5 @@ class ChargingConfig(AppConfig):
     name = "charging"
 
     def ready(self):
-        from . import checks, receivers  # noqa: F401 – the overdue-invoice booking check; receivers
+        # The overdue-invoice booking check; receivers; the tasks on the home page (core.home).
+        from . import checks, home, receivers  # noqa: F401

@@ -4,6 +4,7 @@ own modules (forms_invoices.py, forms_payments.py)."""
 from django import forms
 
 from core.forms import one_line_validator
+from core.forms_mixins import FieldMessagesMixin
 
 from .models import ChargeKind, WaiverReason
 from .services.charges import charge_decision_problem
@@ -11,7 +12,7 @@ from .services.charges import charge_decision_problem
 DECISIONS = [("apply", "Apply the charge"), ("waive", "Waive the charge")]
 
 
-class ChargeDecisionForm(forms.Form):
+class ChargeDecisionForm(FieldMessagesMixin, forms.Form):
     """The L&D officer's decision: apply the charge, or waive it with a reason (a note is
     needed for "other"). The service checks the same rules again."""
 
@@ -51,7 +52,7 @@ class ChargeDecisionForm(forms.Form):
         return self.cleaned_data.get("decision") == "apply"
 
 
-class ChargeSearchForm(forms.Form):
+class ChargeSearchForm(FieldMessagesMixin, forms.Form):
     """The queue's search (delegate or organisation) and kind filter, on a GET."""
 
     q = forms.CharField(label="Delegate or organisation", required=False, max_length=100,

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.exceptions import DomainError
 from core.forms import date_window_problem
+from core.forms_mixins import FieldMessagesMixin
 
 from .selectors.invoices import InvoiceState, organisation_options
 from .services.credit_notes import REASON_MAX, money_parse
@@ -13,7 +14,7 @@ from .services.credit_notes import REASON_MAX, money_parse
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class InvoiceBatchForm(forms.Form):
+class InvoiceBatchForm(FieldMessagesMixin, forms.Form):
     up_to = forms.DateField(
         label="Invoice charges made up to and including", widget=DATE_WIDGET,
         help_text="Every applied charge not yet invoiced, made on or before this day, goes on "
@@ -33,7 +34,7 @@ class InvoiceBatchForm(forms.Form):
         return up_to
 
 
-class InvoiceFilterForm(forms.Form):
+class InvoiceFilterForm(FieldMessagesMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label="Organisation", required=False, queryset=None, empty_label="All organisations",
         error_messages={"invalid_choice": "Choose an organisation from the list."})
@@ -46,7 +47,7 @@ class InvoiceFilterForm(forms.Form):
         self.fields["organisation"].queryset = organisation_options()
 
 
-class CreditNoteForm(forms.Form):
+class CreditNoteForm(FieldMessagesMixin, forms.Form):
     """One amount per invoice line (blank: not credited) and the reason. The amounts are
     checked again by the service under the invoice's lock."""
 

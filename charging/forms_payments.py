@@ -6,7 +6,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from core.dates import long_date
 from core.forms import date_window_problem, one_line_validator
+from core.forms_mixins import FieldMessagesMixin
 
 from .models import PaymentMethod
 from .services.payments import REFERENCE_MAX, payment_amount_problem
@@ -41,7 +43,7 @@ def parse_amount(text):
         raise forms.ValidationError("Enter the amount received as a number, like 25.00.") from None
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(FieldMessagesMixin, forms.Form):
     received_on = forms.DateField(
         label="Date received", widget=DATE_WIDGET,
         help_text="The day the money reached the partnership's account.",
@@ -86,7 +88,7 @@ class PaymentForm(forms.Form):
         if day < self.invoice.issued_on:
             raise forms.ValidationError(
                 f"The date received cannot be before the invoice was issued "
-                f"({self.invoice.issued_on:%-d %B %Y}).")
+                f"({long_date(self.invoice.issued_on)}).")
         return day
 
 
@@ -95,7 +97,7 @@ EXPORT_CHOICES = [("invoices", "Invoices: number, organisation, dates, total, cr
                   ("payments", "Payments: date, invoice, amount, method and reference")]
 
 
-class ExportForm(forms.Form):
+class ExportForm(FieldMessagesMixin, forms.Form):
     """What to export for the council's finance system, and for which days."""
 
     what = forms.ChoiceField(

@@ -17,6 +17,8 @@ late pays the late-cancellation fee, never the attendance fee too."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.words import plural
+
 FULL_DAY = "full_day"
 HALF_DAY = "half_day"
 PRIVATE = "private"
@@ -98,7 +100,7 @@ def _minutes(n):
 
 
 def charge_for(*, outcome, sector, length, settings, minutes_late=None, contacted_team=None,
-               notice_working_days=None):
+               notice_working_days=None, free_cancellation_reason=""):
     """The charge for a booking whose final state is `outcome`, or None.
 
     - attended (late but admitted too): the attendance fee, private / profit-making
@@ -112,7 +114,16 @@ def charge_for(*, outcome, sector, length, settings, minutes_late=None, contacte
       30 (15) minutes late is admitted, and contacting the team admits them: a delegate turned
       away against that rule is not charged. Not admitted with no minutes recorded: charged,
       unless waived.
-    - in-time cancellation, substitution, anything else: no charge."""
+    - substituted (a colleague attended in the delegate's place, recorded on the register on
+      the day): no charge for the substitution (DSPP: substitution 0). The colleague's own
+      booking is "attended" and is charged as any attendance (a private organisation pays
+      the attendance fee the delegate would have paid).
+    - in-time cancellation, anything else: no charge.
+    - a cancellation after the partnership moved the event (`free_cancellation_reason`, more
+      than the set minutes or onto another day): free whatever the notice (DOMAIN.md, "Event
+      changes": the delegate did not choose the new date)."""
+    if outcome == SUBSTITUTED:
+        return None
     day = length_words(length)
     if outcome == ATTENDED:
         if sector != PRIVATE:
@@ -126,6 +137,8 @@ def charge_for(*, outcome, sector, length, settings, minutes_late=None, contacte
             needs_decision=False, applies_by_default=True)
 
     if outcome == LATE_CANCELLED:
+        if free_cancellation_reason:
+            return None  # the event moved: cancelling is free whatever the notice
         required = settings.notice_working_days
         if notice_working_days is not None and notice_working_days >= required:
             return None  # in time after all: cancelling was free
@@ -181,7 +194,7 @@ class CancellationCost:
 
 
 def cancellation_cost_preview(*, notice_working_days, length, settings, organisation_name="",
-                              confirmed=True):
+                              confirmed=True, free_cancellation_reason=""):
     """DOMAIN.md "Working days and notice": with notice_working_days (5) or more working
     days' notice cancelling is free; with fewer it is a late cancellation that may cost the
     organisation the late-cancellation fee, decided by the training team. A place not
@@ -191,20 +204,25 @@ def cancellation_cost_preview(*, notice_working_days, length, settings, organisa
     if not confirmed:
         return CancellationCost(True, Decimal("0.00"),
                                 "The place is not confirmed yet, so withdrawing it is free.")
+    if free_cancellation_reason and notice_working_days < required:
+        return CancellationCost(
+            True, Decimal("0.00"),
+            f"You can cancel free because the event moved. {free_cancellation_reason}")
     if notice_working_days >= required:
         return CancellationCost(
             True, Decimal("0.00"),
-            f"{required} or more working days before the event: cancelling now is free "
+            f"{plural(required, 'working day')} or more before the event: cancelling now is free "
             f"({_days(notice_working_days)} notice).")
     amount = settings.fee(KIND_LATE_CANCELLATION, length)
     if amount <= 0:
         return CancellationCost(
             False, Decimal("0.00"),
-            f"Less than {required} working days before the event: this is a late "
+            f"Less than {plural(required, 'working day')} before the event: this is a late "
             "cancellation, but there is no charge for it.")
     return CancellationCost(
         False, amount,
-        f"Less than {required} working days before the event: {who} may be charged "
+        f"Less than {plural(required, 'working day')} before the event: {who} may be "
+        f"charged "
         f"{money(amount)}, decided by the training team. Giving the place to a colleague "
         "instead is free.")
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from bookings.notices import BookingNotice, register_booking_labels, register_booking_notice
 from bookings.signals import attendance_recorded, booking_late_cancelled
 from core.calendar import cancellation_notice
+from core.words import notice as notice_words
 
 from . import policies
 from .models import ChargeStatus
@@ -63,7 +64,8 @@ def charge_notice(*, page, event, delegate, booking, now):
                                      required=settings.notice_working_days)
         preview = policies.cancellation_cost_preview(
             notice_working_days=notice.working_days, length=length, settings=settings,
-            organisation_name=name, confirmed=booking.status == "booked")
+            organisation_name=name, confirmed=booking.status == "booked",
+            free_cancellation_reason=booking.free_cancellation_reason)
         return BookingNotice(preview.text, link, POLICY_LINK, warning=preview.amount > 0)
     if page == "booking" and booking is not None:
         charge = charge_of_booking(booking_id=booking.pk)
@@ -80,8 +82,8 @@ def charge_notice(*, page, event, delegate, booking, now):
     required = settings.notice_working_days
     who = name or "Your organisation"
     return BookingNotice(
-        f"{who} is not charged for attending. Cancelling with less than {required} working "
-        "days' notice, or not attending, may be charged to any organisation.",
+        f"{who} is not charged for attending. Cancelling with less than {notice_words(required)}, "
+        "or not attending, may be charged to any organisation.",
         link, POLICY_LINK)
 
 

@@ -30,6 +30,12 @@ def day(moment):
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
 
 
+def month_year(moment):
+    """December 2026 (calendar headings)."""
+    moment = _local(moment)
+    return f"{moment:%B %Y}"
+
+
 def day_short(moment):
     """Tue 3 Mar 2027, for tables."""
     moment = _local(moment)

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import connections
 
+from .dates import long_date
+from .forms_mixins import FieldMessagesMixin
 from .models import Partnership
 
 # Single-line text ----------------------------------------------------------------------------
@@ -51,7 +53,7 @@ def date_window_problem(day, *, today):
     latest = years_after(today, YEARS_AHEAD)
     if day > latest:
         return (f"Enter a date no more than {YEARS_AHEAD} years ahead: "
-                f"{latest:%A %-d %B %Y} at the latest.")
+                f"{long_date(latest)} at the latest.")
     return None
 
 
@@ -126,7 +128,18 @@ FIELDSETS = [
 ]
 
 
-class PartnershipForm(forms.ModelForm):
+class PartnershipForm(FieldMessagesMixin, forms.ModelForm):
+    required_messages = {
+        "contact_email": "Enter the contact email address",
+        "certificate_trigger": "Select when a certificate is issued",
+        **{f"fee_{kind}_{length}": f"Enter the {words} fee for {span}"
+           for kind, words in (("attendance", "attendance"),
+                               ("late_cancellation", "late cancellation"),
+                               ("no_show", "no-show"), ("not_admitted", "not admitted"))
+           for length, span in (("full_day", "a full day"),
+                                ("half_day", "half a day or less"))},
+    }
+
     class Meta:
         model = Partnership
         fields = [name for _, names in FIELDSETS for name in names]

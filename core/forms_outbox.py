@@ -1,5 +1,6 @@
 from django import forms
 
+from .forms_mixins import FieldMessagesMixin
 from .models import OutgoingEmail
 
 
@@ -8,7 +9,7 @@ def _printable(value):
     return "".join(c for c in value if c.isprintable()).strip()
 
 
-class OutgoingEmailFilterForm(forms.Form):
+class OutgoingEmailFilterForm(FieldMessagesMixin, forms.Form):
     status = forms.ChoiceField(
         required=False, label="Status",
         choices=[("", "Any status"), *OutgoingEmail.Status.choices])

@@ -79,9 +79,9 @@ def _recipients(to):
 
 
 def _users_by_email(addresses):
-    from accounts.models import User
+    from django.contrib.auth import get_user_model
 
-    found = (User.objects.annotate(address=Lower("email"))
+    found = (get_user_model().objects.annotate(address=Lower("email"))
              .filter(address__in=[a.lower() for a in addresses]).only("pk", "email"))
     return {u.email.lower(): u for u in found}
 

@@ -88,10 +88,21 @@ class AuditEntryListView(PermissionMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
+        from .forms_audit import AuditFilterForm, audit_object_types
         from .selectors import audit_entries
 
-        # A NUL byte cannot go to PostgreSQL in a text value (a 500): drop it.
-        return audit_entries(action=self.request.GET.get("action", "").replace("\x00", ""))
+        self.form = AuditFilterForm(self.request.GET or None,
+                                    object_types=list(audit_object_types()))
+        # The filters that make sense are used even when another is wrong (and says so).
+        self.form.is_valid()
+        filters = {k: v for k, v in getattr(self.form, "cleaned_data", {}).items() if v}
+        if "object_type" in filters:
+            filters["object_type"] = int(filters["object_type"])
+        self.filtered = bool(filters)
+        return audit_entries(**filters)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=self.form, filtered=self.filtered, **kwargs)
 
 
 def error_403(request, exception=None):

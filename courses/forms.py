@@ -3,23 +3,32 @@ and services.py, whose refusals the views put back on these forms.
 
 Other features of the courses app add their forms below their own heading."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
 
-from core.calendar import LONDON
+from core.calendar import LONDON, bank_holiday_name
+from core.dates import long_date
 from core.forms import (
     CALENDAR_MAXIMA,
     BoundedModelMultipleChoiceField,
     calendar_maximum,
     date_window_problem,
     one_line,
-    one_line_validator,
 )
+from core.forms_mixins import FieldMessagesMixin
 
 from . import selectors
-from .models import Course, EventStatus, Format, Resource, Venue
+from .event_changes import (
+    TOLD_FIELDS,
+    Audience,
+    event_change_audience,
+    event_changes,
+    plural,
+    words_and,
+)
+from .models import Course, EventStatus, Format, Venue
 
 DATE_INPUT = {"type": "date"}
 TIME_INPUT = {"type": "time"}
@@ -60,7 +69,7 @@ class PeopleChoiceField(BoundedModelMultipleChoiceField):
 
 # Programme management ------------------------------------------------------------------------
 
-class EventCourseChoiceForm(forms.Form):
+class EventCourseChoiceForm(FieldMessagesMixin, forms.Form):
     """Step one of adding an event: which course? (Its Training Pool decides who can
     facilitate, and its format the places and whether a venue or a link is needed.)"""
 
@@ -75,7 +84,7 @@ class EventCourseChoiceForm(forms.Form):
         self.fields["course"].queryset = selectors.courses_that_can_have_events()
 
 
-class EventForm(forms.Form):
+class EventForm(FieldMessagesMixin, forms.Form):
     """One dated delivery of a course. Dates and times are typed separately (an accessible
     date field and a time field) and read as Europe/London."""
 
@@ -110,12 +119,21 @@ class EventForm(forms.Form):
         label="Notes for delegates", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown on the event page and in the booking confirmation: what to bring, "
         "where to go on arrival.")
+    # Shown only with their warning (issue 12: bank holidays; issue 11: who a change emails).
+    confirm_bank_holiday = forms.BooleanField(
+        label="Yes, the event is on a bank holiday", required=False)
+    confirm_change = forms.BooleanField(label="Yes, save the change and email them",
+                                        required=False)
 
     def __init__(self, *args, course, event=None, today=None, **kwargs):
         if event is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(event)
         super().__init__(*args, **kwargs)
         self.course = course
+        self.event = event
+        self.bank_holidays = []  # [(date, name)] of a new date that is a bank holiday
+        self.pending_changes = []  # [{label, old, new}] of a change that emails people
+        self.audience = self.change_audience(event) if event is not None else []
         self.today = today or timezone.localdate()
         self.saved_dates = self.dates_of(event) if event is not None else {}
         self.fields["venue"].queryset = selectors.venues_for_choice(
@@ -193,6 +211,9 @@ class EventForm(forms.Form):
         if day and start and end:
             data["start"] = london(day, start)
             data["end"] = london(data.get("end_date") or day, end)
+        if data.get("start") and data.get("end"):
+            self._check_bank_holidays(data)
+            self._check_change(data)
         prep_day, prep_time = data.get("prep_meeting_date"), data.get("prep_meeting_time")
         data["prep_meeting_at"] = None
         if prep_day and prep_time:
@@ -202,6 +223,70 @@ class EventForm(forms.Form):
         elif prep_time and "prep_meeting_date" not in self.errors:
             self.add_error("prep_meeting_date", "Enter the date of the prep meeting too.")
         return data
+
+    @staticmethod
+    def change_audience(event):
+        """Who a change of date, time, venue or joining link emails (the bookings app counts
+        its people through courses.event_changes; courses never imports bookings)."""
+        rows = event_change_audience(event=event)
+        facilitators = event.facilitators.count()
+        if facilitators:
+            rows.append(Audience("facilitators", plural(facilitators, "facilitator"),
+                                 facilitators))
+        return rows
+
+    @property
+    def audience_words(self):
+        return words_and(a.words for a in self.audience)
+
+    def _check_bank_holidays(self, data):
+        """Issue 12: an event on a bank holiday is possible but rarely meant: warn, and ask
+        the officer to confirm. A date the event already has is not asked about again."""
+        first, last = data["start"].astimezone(LONDON).date(), data["end"].astimezone(LONDON).date()
+        if (first == self.saved_dates.get("date")
+                and last == self.saved_dates.get("end_date", first)):
+            return
+        day, found = first, []
+        while day <= last and len(found) < 5:
+            if name := bank_holiday_name(day):
+                found.append((day, name))
+            day += timedelta(days=1)
+        self.bank_holidays = found
+        if found and not data.get("confirm_bank_holiday"):
+            words = words_and(f"{long_date(d)} is a bank holiday ({name})" for d, name in found)
+            self.add_error("confirm_bank_holiday",
+                           f"{words}. Tick the box if the event is on that day, or choose "
+                           "another date.")
+
+    def _check_change(self, data):
+        """Issue 11: before a change of date, time, venue or joining link is saved, say whom
+        it emails and ask the officer to confirm."""
+        event = self.event
+        # Delegates to tell make it worth a second look; facilitators alone are simply told.
+        if event is None or not any(a.key != "facilitators" for a in self.audience):
+            return
+        changes = event_changes(
+            before={name: getattr(event, name) for name in TOLD_FIELDS},
+            after={"start": data["start"], "end": data["end"], "venue": data.get("venue"),
+                   "joining_link": data.get("joining_link", "")})
+        if not changes:
+            return
+        rows = []
+        if "start" in changes or "end" in changes:
+            rows.append({"label": "When", "old": long_date(event.start, event.end),
+                         "new": long_date(data["start"], data["end"])})
+        if "venue" in changes:
+            old, new = changes["venue"]
+            rows.append({"label": "Venue", "old": old.name if old else "No venue",
+                         "new": new.name if new else "No venue"})
+        if "joining_link" in changes:
+            old, new = changes["joining_link"]
+            rows.append({"label": "Joining link", "old": old or "None", "new": new or "None"})
+        self.pending_changes = rows
+        if not data.get("confirm_change"):
+            self.add_error("confirm_change",
+                           f"Saving this change emails {self.audience_words}. Check the change "
+                           "and tick the box to save it, or change it back.")
 
     def service_kwargs(self):
         data = self.cleaned_data
@@ -214,7 +299,7 @@ class EventForm(forms.Form):
         }
 
 
-class EventDuplicateForm(forms.Form):
+class EventDuplicateForm(FieldMessagesMixin, forms.Form):
     date = date_field(
         "Date of the new event",
         help_text="The new event keeps the same times, venue, places and facilitators.")
@@ -232,7 +317,7 @@ class EventDuplicateForm(forms.Form):
         return day
 
 
-class EventCancelForm(forms.Form):
+class EventCancelForm(FieldMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="Why is the event cancelled?", widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
@@ -240,7 +325,7 @@ class EventCancelForm(forms.Form):
         error_messages={"required": "Give the reason: delegates and facilitators are told it."})
 
 
-class ProgrammeFilterForm(forms.Form):
+class ProgrammeFilterForm(FieldMessagesMixin, forms.Form):
     """Filters of the programme list. Every field is optional; a bad value is reported and
     the list is shown without that filter."""
 
@@ -267,7 +352,7 @@ class ProgrammeFilterForm(forms.Form):
         return {name: data.get(name) for name in self.fields if data.get(name)}
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(FieldMessagesMixin, forms.ModelForm):
     learning_outcomes = forms.CharField(
         label="Learning outcomes", required=False, widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One outcome a line. Delegates rate their confidence in each before and "
@@ -331,7 +416,7 @@ class CourseForm(forms.ModelForm):
         return {**data, "prerequisites": list(self.cleaned_data["prerequisites"])}
 
 
-class VenueForm(forms.ModelForm):
+class VenueForm(FieldMessagesMixin, forms.ModelForm):
     class Meta:
         model = Venue
         fields = ["name", "address", "postcode", "capacity", "access_information", "active"]
@@ -340,7 +425,7 @@ class VenueForm(forms.ModelForm):
         labels = {"active": "Offer this venue for new events"}
 
 
-class TrainingPoolAddForm(forms.Form):
+class TrainingPoolAddForm(FieldMessagesMixin, forms.Form):
     facilitator = PersonChoiceField(
         label="Facilitator to add", queryset=None, empty_label="Choose a facilitator",
         help_text="Only people with the facilitator role are listed.",
@@ -352,7 +437,7 @@ class TrainingPoolAddForm(forms.Form):
         self.fields["facilitator"].queryset = selectors.facilitators_not_in_pool(course=course)
 
 
-class TrainingPoolRemoveForm(forms.Form):
+class TrainingPoolRemoveForm(FieldMessagesMixin, forms.Form):
     facilitator = PersonChoiceField(queryset=None)
 
     def __init__(self, *args, course, **kwargs):
@@ -360,50 +445,9 @@ class TrainingPoolRemoveForm(forms.Form):
         self.fields["facilitator"].queryset = selectors.training_pool_members(course=course)
 
 
-# Newsletter ----------------------------------------------------------------------------------
-
-class NewsletterEventsField(BoundedModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
-
-    def label_from_instance(self, obj):
-        return str(obj)
-
-
-class NewsletterForm(forms.Form):
-    """Compose a newsletter: subject, introduction and the upcoming events it promotes (the
-    template lays the events out as a table of checkboxes)."""
-
-    subject = forms.CharField(
-        label="Subject", max_length=200, validators=[one_line_validator],
-        help_text="What people see in their inbox, for example “New safeguarding training: "
-                  "March to May”.",
-        error_messages={"required": "Enter a subject for the email.",
-                        "max_length": "The subject must be 200 characters or fewer."},
-    )
-    introduction = forms.CharField(
-        label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Optional. A few lines before the list of events. Leave a blank line between "
-                  "paragraphs.",
-    )
-    events = NewsletterEventsField(
-        label="Events in this newsletter", queryset=None,
-        error_messages={"required": "Choose at least one event for the newsletter.",
-                        "invalid_choice": "One of the events you chose is no longer open (it "
-                                          "was cancelled, or has started): choose again.",
-                        "invalid_pk_value": "Choose events from the list."},
-    )
-
-    def __init__(self, *args, now, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["events"].queryset = selectors.newsletter_event_choices(now=now)
-
-    def clean_subject(self):
-        return " ".join(self.cleaned_data["subject"].split())
-
-
 # E-learning knowledge check, content review and the resources library --------------------------
 
-class KnowledgeCheckForm(forms.Form):
+class KnowledgeCheckForm(FieldMessagesMixin, forms.Form):
     """One radio group per question of a module's knowledge check (legend = the question)."""
 
     def __init__(self, *args, questions, **kwargs):
@@ -430,7 +474,7 @@ class KnowledgeCheckForm(forms.Form):
         return {q.pk: self.cleaned_data[f"question_{q.pk}"] for q in self.questions}
 
 
-class CourseReviewForm(forms.Form):
+class CourseReviewForm(FieldMessagesMixin, forms.Form):
     """The "mark reviewed today" button of one course on the content review page."""
 
     course = forms.ModelChoiceField(
@@ -441,103 +485,3 @@ class CourseReviewForm(forms.Form):
     def __init__(self, *args, courses, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].queryset = courses
-
-
-RESOURCE_FILE_TYPES = {
-    # extension: (what people call it, how the file starts)
-    "pdf": ("PDF", (b"%PDF",)),
-    "docx": ("Word", (b"PK\x03\x04",)),
-    "pptx": ("PowerPoint", (b"PK\x03\x04",)),
-    "xlsx": ("Excel", (b"PK\x03\x04",)),
-    "png": ("PNG image", (b"\x89PNG\r\n\x1a\n",)),
-    "jpg": ("JPEG image", (b"\xff\xd8\xff",)),
-    "jpeg": ("JPEG image", (b"\xff\xd8\xff",)),
-}
-RESOURCE_MAX_MB = 20  # what a partnership's leaflets and briefings need; not a policy number
-
-
-class ResourceFilterForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=None, required=False, empty_label="All categories",
-                                      widget=forms.Select(attrs={"class": "form-select"}))
-    kind = forms.ChoiceField(required=False, label="Type of resource",
-                             widget=forms.Select(attrs={"class": "form-select"}))
-
-    def __init__(self, *args, categories, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
-        self.fields["kind"].choices = [("", "All types"), *Resource.Kind.choices]
-
-    def filters(self):
-        """The filters that were valid; a bad value (an old link, a typed URL) is ignored."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        return {"category": data.get("category"), "kind": data.get("kind") or ""}
-
-
-class ResourceForm(forms.ModelForm):
-    class Meta:
-        model = Resource
-        fields = ["title", "description", "kind", "category", "file", "url", "public"]
-        labels = {"kind": "Type of resource", "file": "File", "url": "Link",
-                  "public": "Anyone can see it"}
-        help_texts = {
-            "file": f"PDF, Word, PowerPoint, Excel, PNG or JPEG, up to {RESOURCE_MAX_MB} MB.",
-            "url": "Or a link to a page on another site, starting https://",
-            "public": "Untick to show it to signed-in users only.",
-        }
-        error_messages = {
-            "title": {"required": "Enter a title for the resource"},
-            "kind": {"required": "Choose the type of resource"},
-        }
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "file": forms.ClearableFileInput(
-                attrs={"accept": ".pdf,.docx,.pptx,.xlsx,.png,.jpg,.jpeg"}),
-        }
-
-    def resource_data(self):
-        """The cleaned fields for courses.services.resource_publish / resource_update; "file"
-        is a new upload, False when "Clear" was ticked, or None to keep the file there is."""
-        data = {name: self.cleaned_data[name]
-                for name in ("title", "description", "kind", "category", "url", "public")}
-        changed = "file" in self.changed_data
-        data["file"] = (self.cleaned_data.get("file") or False) if changed else None
-        return data
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if not upload or upload is False or not hasattr(upload, "content_type"):
-            return upload  # nothing new: kept, or removed with "Clear"
-        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension not in RESOURCE_FILE_TYPES:
-            raise forms.ValidationError(
-                "The file must be a PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), PNG or "
-                "JPEG file."
-            )
-        if upload.size > RESOURCE_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB: it must be "
-                f"{RESOURCE_MAX_MB} MB or smaller."
-            )
-        name, signatures = RESOURCE_FILE_TYPES[extension]
-        head = upload.read(8)
-        upload.seek(0)
-        if not head.startswith(signatures):
-            raise forms.ValidationError(
-                f"The file is named .{extension} but is not a {name} file. Save it again as "
-                f"{name} and upload it."
-            )
-        return upload
-
-    def clean(self):
-        data = super().clean()
-        file, url = data.get("file"), data.get("url")
-        if "file" in self.errors or "url" in self.errors:
-            return data
-        has_file = bool(file) if file is not None else bool(self.instance.file)
-        if has_file and url:
-            self.add_error("url", "Give a file or a link, not both: remove the link, or clear "
-                                  "the file.")
-        elif not has_file and not url:
-            self.add_error("file", "Upload a file or give a link: a resource needs one of them.")
-        return data

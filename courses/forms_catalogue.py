@@ -2,6 +2,8 @@
 
 from django import forms
 
+from core.forms_mixins import FieldMessagesMixin
+
 from .models import Audience, Category, Format, Level
 
 
@@ -9,7 +11,7 @@ def _choose(what):
     return {"invalid_choice": f"Choose {what} from the list."}
 
 
-class CatalogueFilterForm(forms.Form):
+class CatalogueFilterForm(FieldMessagesMixin, forms.Form):
     q = forms.CharField(
         label="Search courses", required=False, max_length=100,
         help_text="Words from the title, summary, description or learning outcomes.",

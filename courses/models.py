@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.dates import clock, short_date
+
 
 class Level(models.TextChoices):
     LEVEL_1 = "1", "Level 1"
@@ -217,7 +219,7 @@ class Event(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.course.title}, {timezone.localtime(self.start):%a %d %b %Y %H:%M}"
+        return f"{self.course.title}, {short_date(self.start)}, {clock(self.start)}"
 
     @property
     def places_left(self):
@@ -256,7 +258,7 @@ class Completion(models.Model):
         indexes = [models.Index(fields=["user", "course"])]
 
     def __str__(self):
-        return f"{self.user} completed {self.course} on {self.completed_on:%d %b %Y}"
+        return f"{self.user} completed {self.course} on {short_date(self.completed_on)}"
 
 
 class Question(models.Model):
@@ -298,82 +300,3 @@ class KnowledgeCheckAttempt(models.Model):
 
     class Meta:
         ordering = ["-at"]
-
-
-class Resource(models.Model):
-    """The DSPP's "additional training resources": leaflets, professional briefings and
-    review executive summaries, as a file or a link."""
-
-    class Kind(models.TextChoices):
-        LEAFLET = "leaflet", "Leaflet or resource for professionals"
-        BRIEFING = "briefing", "Professional briefing"
-        REVIEW_SUMMARY = "review_summary", "Case review executive summary"
-        OTHER = "other", "Other"
-
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources"
-    )
-    file = models.FileField(upload_to="resources/", blank=True)
-    url = models.URLField("link", blank=True)
-    public = models.BooleanField(
-        "anyone can see it", default=True,
-        help_text="Untick to show it to signed-in users only.",
-    )
-    published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-published_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~(models.Q(file="") & models.Q(url="")), name="resource_has_file_or_link"
-            )
-        ]
-
-    def __str__(self):
-        return self.title
-
-
-class Newsletter(models.Model):
-    """Business support's email promoting new events (DDSCP "regular emails promoting all new
-    events"), sent in batches to delegates who opted in, never twice to anyone."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-
-    subject = models.CharField(max_length=200)
-    introduction = models.TextField(blank=True)
-    events = models.ManyToManyField(Event, related_name="newsletters")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    send_requested_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        permissions = [("send_newsletter", "Can compose and send the newsletter")]
-
-    def __str__(self):
-        return self.subject
-
-
-class NewsletterDelivery(models.Model):
-    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["newsletter", "user"], name="newsletter_once_per_person")
-        ]

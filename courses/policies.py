@@ -111,12 +111,18 @@ def capacity_reduction_problem(*, capacity, places_taken):
     return None
 
 
-def event_cancel_problem(*, status):
-    """Only a scheduled event can be cancelled."""
+TOOK_PLACE = "This event took place: it cannot be cancelled."
+
+
+def event_cancel_problem(*, status, start=None, now=None, register_marked=False):
+    """Only a scheduled event can be cancelled, and only before it starts (issue 12,
+    decision 3): once it has started, or its register has a mark, it took place."""
     if status == "cancelled":
         return "This event is already cancelled."
-    if status == "completed":
-        return "This event has taken place: it cannot be cancelled."
+    if status == "completed" or register_marked:
+        return TOOK_PLACE
+    if start is not None and now is not None and start <= now:
+        return TOOK_PLACE
     return None
 
 
@@ -131,42 +137,6 @@ def duplicate_times(*, start, end, on, tz):
     new_end = datetime.combine(on + (local_end.date() - local_start.date()),
                                local_end.time().replace(tzinfo=None), tzinfo=tz)
     return new_start, new_end
-
-
-# Newsletter ----------------------------------------------------------------------------------
-
-NEWSLETTER_UNSUBSCRIBE_SALT = "newsletter-unsubscribe"
-
-
-@dataclass(frozen=True)
-class UnsubscribeToken:
-    user_id: int | None
-    problem: str  # "" when the token is good, else "expired" or "invalid"
-
-
-def newsletter_unsubscribe_token(*, user_id):
-    """The opt-out link in every newsletter carries this signed token (user id and the time
-    it was made), so nobody can unsubscribe someone else by guessing a number."""
-    from django.core import signing
-
-    return signing.dumps(user_id, salt=NEWSLETTER_UNSUBSCRIBE_SALT)
-
-
-def newsletter_unsubscribe_check(*, token, max_age):
-    """Whose opt-out link is this? `max_age` in seconds (or a timedelta)."""
-    from django.core import signing
-
-    if not token:
-        return UnsubscribeToken(None, "invalid")
-    try:
-        user_id = signing.loads(token, salt=NEWSLETTER_UNSUBSCRIBE_SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        return UnsubscribeToken(None, "expired")
-    except signing.BadSignature:
-        return UnsubscribeToken(None, "invalid")
-    if not isinstance(user_id, int):
-        return UnsubscribeToken(None, "invalid")
-    return UnsubscribeToken(user_id, "")
 
 
 # E-learning ----------------------------------------------------------------------------------

@@ -145,94 +145,6 @@ def prerequisites_check_for(*, user, course):
     return prerequisites_check(required=required, completed_course_ids=completed_course_ids(user=user))
 
 
-# Newsletter ----------------------------------------------------------------------------------
-
-def newsletters_visible_to(*, user):
-    """Business support's newsletters, newest first, each with `event_count`,
-    `recipient_count` (deliveries created when it was sent) and `sent_count` (emails gone),
-    counted by subqueries so a page costs the same whatever the number of rows."""
-    from django.db.models import IntegerField
-
-    from .models import Newsletter, NewsletterDelivery
-
-    if not user.has_perm("courses.view_newsletter"):
-        return Newsletter.objects.none()
-
-    def count(queryset):
-        return Coalesce(
-            Subquery(queryset.order_by().values("newsletter").annotate(n=Count("pk"))
-                     .values("n"), output_field=IntegerField()),
-            0,
-        )
-
-    deliveries = NewsletterDelivery.objects.filter(newsletter=OuterRef("pk"))
-    chosen = Newsletter.events.through.objects.filter(newsletter=OuterRef("pk"))
-    return (
-        Newsletter.objects.select_related("created_by")
-        .annotate(event_count=count(chosen), recipient_count=count(deliveries),
-                  sent_count=count(deliveries.filter(sent_at__isnull=False)))
-        .order_by("-created_at", "-pk")
-    )
-
-
-def newsletter_event_choices(*, now):
-    """Events a newsletter may promote: scheduled, of an active course, starting after `now`,
-    soonest first."""
-    return (
-        Event.objects.filter(status=EventStatus.SCHEDULED, start__gt=now, course__active=True)
-        .select_related("course", "venue")
-        .order_by("start", "pk")
-    )
-
-
-def newsletter_new_event_ids(*, now):
-    """The events to tick by default: those created since the last newsletter was sent (DDSCP:
-    "regular emails promoting all new events"); every upcoming event if none has been sent."""
-    from .models import Newsletter
-
-    last = (Newsletter.objects.exclude(status=Newsletter.Status.DRAFT)
-            .exclude(send_requested_at=None).order_by("-send_requested_at")
-            .values_list("send_requested_at", flat=True).first())
-    events = newsletter_event_choices(now=now)
-    if last is not None:
-        events = events.filter(created_at__gt=last)
-    return list(events.values_list("pk", flat=True))
-
-
-def newsletter_events(*, newsletter):
-    """The events a newsletter promotes, soonest first, with what the email shows of each."""
-    return newsletter.events.select_related("course", "venue").order_by("start", "pk")
-
-
-def newsletter_recipients():
-    """Who gets the newsletter: active people who asked for it (newsletter_opt_in) and whose
-    email address is verified, so it never goes to an address nobody has confirmed."""
-    from allauth.account.models import EmailAddress
-
-    from accounts.models import User
-
-    verified = EmailAddress.objects.filter(
-        user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
-    )
-    return User.objects.filter(is_active=True, newsletter_opt_in=True).filter(Exists(verified))
-
-
-def newsletter_subscriber(*, user_id):
-    """The person an opt-out link names, if their account still exists and is active."""
-    from accounts.models import User
-
-    return User.objects.filter(pk=user_id, is_active=True).first()
-
-
-def newsletters_sending_ids():
-    """Newsletters whose sending has started and not finished (for the sweep that resumes
-    them after a worker stopped)."""
-    from .models import Newsletter
-
-    return list(Newsletter.objects.filter(status=Newsletter.Status.SENDING)
-                .order_by("pk").values_list("pk", flat=True))
-
-
 # Programme management -------------------------------------------------------------------------
 
 def _people():
@@ -584,42 +496,6 @@ def courses_overdue_for_review_count(*, today):
         .filter(review_base__lt=today - relativedelta(months=months))
         .count()
     )
-
-
-def resources_visible_to(*, user, category=None, kind=""):
-    """The resources library as this person may see it: public resources to everyone, and
-    those for signed-in users only to people who are signed in. Grouped by category."""
-    from django.db.models import F
-
-    from .models import Resource
-
-    queryset = Resource.objects.select_related("category")
-    if not user.is_authenticated:
-        queryset = queryset.filter(public=True)
-    if category is not None:
-        queryset = queryset.filter(category=category)
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    return queryset.order_by(
-        F("category__position").asc(nulls_last=True), F("category__name").asc(nulls_last=True),
-        "-published_at", "id",
-    )
-
-
-def resource_categories_visible_to(*, user):
-    """The categories that have at least one resource this person may see (the filter's
-    choices)."""
-    from .models import Category
-
-    ids = resources_visible_to(user=user).exclude(category=None).values("category_id")
-    return Category.objects.filter(pk__in=ids).order_by("position", "name")
-
-
-def resources_for_management():
-    from .models import Resource
-
-    return (Resource.objects.select_related("category", "published_by")
-            .order_by("-published_at", "-id"))
 
 
 def courses_active():

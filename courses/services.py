@@ -3,21 +3,29 @@ atomic, audited; side effects queued with transaction.on_commit).
 
 Other features of the courses app append their own services below their own heading."""
 
-import logging
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role, group_name
 from core.audit import audit_record
 from core.calendar import LONDON
+from core.dates import day_and_time
 from core.exceptions import DomainError
 from core.models import Partnership
 
 from . import policies
+from .event_changes import TOLD_FIELDS, event_changes
 from .models import Course, CourseStatus, Event, EventStatus, Format, TrainingPoolMembership, Venue
-from .signals import elearning_passed, event_cancelled, event_places_added
+from .signals import (
+    elearning_passed,
+    event_cancelled,
+    event_changed,
+    event_places_added,
+    event_register_marked,
+)
 
 
 class ProgrammeRefused(DomainError):
@@ -34,8 +42,7 @@ def person_name(user):
 
 
 def _when(moment):
-    local = moment.astimezone(LONDON)
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M}"
+    return day_and_time(moment)
 
 
 # Courses -------------------------------------------------------------------------------------
@@ -269,9 +276,10 @@ def event_create(*, by, course, start, end, venue=None, joining_link="", capacit
 @transaction.atomic
 def event_update(*, event, by, start, end, venue=None, joining_link="", capacity=None,
                  facilitators=(), officer=None, prep_meeting_at=None, notes_for_delegates="",
-                 course=None):
+                 course=None, now=None):
     """An officer changes an event. Places already taken stay taken (the bookings app counts
-    them under the same row lock), so capacity cannot drop below them."""
+    them under the same row lock), so capacity cannot drop below them. A change of start, end,
+    venue or joining link reaches people (DOMAIN.md, "Event changes"): `event_changed`."""
     locked = (Event.objects.select_for_update(of=("self",)).select_related("course")
               .get(pk=event.pk))
     if locked.status != EventStatus.SCHEDULED:
@@ -281,11 +289,19 @@ def event_update(*, event, by, start, end, venue=None, joining_link="", capacity
         raise DomainError("Delegates have places on this event, so its course cannot change: "
                           "cancel it and create an event for the other course.", field="course")
     places_before = locked.capacity
+    before = {name: getattr(locked, name) for name in TOLD_FIELDS}
     saved = _event_write(
         event=locked, by=by, action="event.update", course=course or locked.course,
         start=start, end=end, venue=venue, joining_link=joining_link, capacity=capacity,
         facilitators=facilitators, officer=officer, prep_meeting_at=prep_meeting_at,
         notes_for_delegates=notes_for_delegates)
+    changes = event_changes(before=before, after={name: getattr(saved, name)
+                                                   for name in TOLD_FIELDS})
+    if changes:
+        # In this transaction (core.outbox: a commit means an email): the bookings app
+        # emails everyone on the event and records free cancellations with the change.
+        event_changed.send(sender=Event, event=saved, changes=changes, by=by,
+                           now=now or timezone.now())
     if saved.capacity > places_before:
         # New places go to the waiting list straight away (the bookings app offers them).
         transaction.on_commit(lambda: event_places_added.send(sender=Event, event=saved, by=by))
@@ -332,13 +348,21 @@ def _facilitators_email(*, event, reason, by):
                     purpose=f"event:{event.pk}:cancelled:facilitator")
 
 
+def event_cancel_refusal(*, event, now):
+    """Why `event` cannot be cancelled now, or None (courses.policies.event_cancel_problem):
+    the bookings app answers whether its register has a mark (event_register_marked)."""
+    marked = any(answer for _, answer in event_register_marked.send(sender=Event, event=event))
+    return policies.event_cancel_problem(status=event.status, start=event.start, now=now,
+                                         register_marked=marked)
+
+
 @transaction.atomic
 def event_cancel(*, event, by, reason, now):
     """An officer cancels an event with a reason. The facilitators are emailed; the bookings
     app hears `event_cancelled` (in this transaction) and tells every booked delegate."""
     locked = (Event.objects.select_for_update(of=("self",)).select_related("course", "venue")
               .get(pk=event.pk))
-    if (problem := policies.event_cancel_problem(status=locked.status)):
+    if (problem := event_cancel_refusal(event=locked, now=now)):
         raise DomainError(problem)
     reason = (reason or "").strip()
     if not reason:
@@ -357,270 +381,6 @@ def event_cancel(*, event, by, reason, now):
     event_cancelled.send(sender=Event, event=locked, by=by, reason=reason, now=now)
     _facilitators_email(event=locked, reason=reason, by=by)
     return locked
-
-
-# Newsletter ----------------------------------------------------------------------------------
-# DDSCP: "The Business Support Officer sends out regular emails promoting all new events and
-# courses". Sending creates one NewsletterDelivery per recipient, then a Celery task works
-# through them in batches (courses.tasks.newsletter_send_batch).
-
-NEWSLETTER_TEMPLATE = "courses/newsletter"
-logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NewsletterBatch:
-    processed: int  # deliveries dealt with by this batch (sent, or dropped: opted out since)
-    sent: int
-    remaining: int  # deliveries still unsent, including those another worker holds
-
-    @property
-    def more(self):
-        """Queue another batch? Only when this one found work: a batch that found every
-        unsent delivery locked leaves them to the worker holding them, which queues the next
-        batch itself (and the sweep resumes the newsletter if that worker dies)."""
-        return self.processed > 0 and self.remaining > 0
-
-
-def _newsletter_unsubscribe_url(*, user):
-    from urllib.parse import urlencode
-
-    from django.conf import settings
-
-    token = policies.newsletter_unsubscribe_token(user_id=user.pk)
-    return (f"{settings.SITE_URL.rstrip('/')}{reverse('courses:newsletter-unsubscribe')}"
-            f"?{urlencode({'token': token})}")
-
-
-def _newsletter_event_rows(events):
-    from django.conf import settings
-
-    site = settings.SITE_URL.rstrip("/")
-    rows = []
-    for event in events:
-        start, end = event.start.astimezone(LONDON), event.end.astimezone(LONDON)
-        times = f"{start:%-I:%M%p} to {end:%-I:%M%p}".lower()
-        when = f"{start:%A %-d %B %Y}, {times}"
-        if event.venue_id:
-            where = event.venue.name + (f", {event.venue.postcode}" if event.venue.postcode else "")
-        else:
-            where = "Online"
-        rows.append({
-            "event": event,
-            "title": event.course.title,
-            "when": when,
-            "format": event.course.get_format_display(),
-            "where": where,
-            "level": event.course.get_level_display(),
-            "length": event.course.get_length_display(),
-            "places": policies.places_left_words(places_left=event.places_left),
-            "full": event.places_left <= 0,
-            "url": f"{site}{reverse('courses:event-detail', kwargs={'pk': event.pk})}",
-        })
-    return rows
-
-
-def newsletter_email_context(*, newsletter, events, user):
-    """What one recipient's email shows: the introduction, each chosen event (date, format
-    and venue, level, places left, a link to its page) and their own opt-out link. The
-    preview uses the same context, so it shows the email exactly as it will look."""
-    return {
-        "newsletter": newsletter,
-        "events": _newsletter_event_rows(events),
-        "user": user,
-        "unsubscribe_url": _newsletter_unsubscribe_url(user=user),
-    }
-
-
-def newsletter_preview(*, newsletter, user):
-    """(subject, text, html) of the newsletter as `user` would receive it."""
-    from core.email import email_render
-
-    from .selectors import newsletter_events
-
-    context = newsletter_email_context(
-        newsletter=newsletter, events=list(newsletter_events(newsletter=newsletter)), user=user)
-    return email_render(template=NEWSLETTER_TEMPLATE, context=context)
-
-
-def _newsletter_draft(newsletter):
-    """Lock the newsletter and check it can still change: only drafts are edited or sent."""
-    from .models import Newsletter
-
-    locked = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
-    if locked.status == Newsletter.Status.SENDING:
-        raise DomainError(f"“{locked.subject}” is already being sent: it cannot be changed or "
-                          "sent again.", code="newsletter_sending")
-    if locked.status == Newsletter.Status.SENT:
-        raise DomainError(f"“{locked.subject}” was already sent on "
-                          f"{_when(locked.sent_at or locked.send_requested_at)}: it cannot be "
-                          "changed or sent again.", code="newsletter_sent")
-    return locked
-
-
-@transaction.atomic
-def newsletter_create(*, by, subject, introduction, events, now):
-    """Business support composes a newsletter: a subject, an introduction and the upcoming
-    events it promotes. It stays a draft until it is sent."""
-    from .models import Newsletter
-
-    newsletter = Newsletter.objects.create(
-        subject=subject.strip(), introduction=introduction.strip(), created_by=by, created_at=now)
-    newsletter.events.set(events)
-    audit_record(actor=by, action="newsletter.create", target=newsletter,
-                 details={"events": sorted(e.pk for e in events)})
-    return newsletter
-
-
-@transaction.atomic
-def newsletter_update(*, newsletter, by, subject, introduction, events):
-    """Change a draft newsletter (a sent one is never changed)."""
-    locked = _newsletter_draft(newsletter)
-    changes = {}
-    for name, value in (("subject", subject.strip()), ("introduction", introduction.strip())):
-        if getattr(locked, name) != value:
-            changes[name] = [getattr(locked, name), value]
-            setattr(locked, name, value)
-    locked.save(update_fields=["subject", "introduction"])
-    before = set(locked.events.values_list("pk", flat=True))
-    after = {e.pk for e in events}
-    if before != after:
-        locked.events.set(events)
-        changes["events"] = [sorted(before), sorted(after)]
-    audit_record(actor=by, action="newsletter.update", target=locked, details=changes)
-    return locked
-
-
-@transaction.atomic
-def newsletter_send(*, newsletter, by, now):
-    """Send a draft newsletter to everyone who asked for it (active, opted in, verified email):
-    one delivery each, sent in batches by a Celery task. Sending twice is refused (a second
-    click, a double POST), and a re-run adds no second delivery for anyone."""
-    from . import tasks
-    from .models import Newsletter, NewsletterDelivery
-    from .selectors import newsletter_event_choices, newsletter_recipients
-
-    locked = _newsletter_draft(newsletter)
-    chosen = list(locked.events.select_related("course").order_by("start", "pk"))
-    if not chosen:
-        raise DomainError("Choose at least one event before you send the newsletter.",
-                          field="events")
-    bookable = set(newsletter_event_choices(now=now).filter(pk__in=[e.pk for e in chosen])
-                   .values_list("pk", flat=True))
-    gone = [e for e in chosen if e.pk not in bookable]
-    if gone:
-        names = "; ".join(f"{e.course.title}, {_when(e.start)}" for e in gone)
-        raise DomainError(f"These events are cancelled or have started (or their course was "
-                          f"withdrawn), so the newsletter cannot promote them: {names}. Change "
-                          "the newsletter to take them out, then send it.", field="events")
-    recipients = newsletter_recipients().values_list("pk", "email")
-    NewsletterDelivery.objects.bulk_create(
-        [NewsletterDelivery(newsletter=locked, user_id=pk, email=email)
-         for pk, email in recipients.iterator(chunk_size=2000)],
-        batch_size=1000, ignore_conflicts=True,
-    )
-    count = locked.deliveries.count()
-    if count == 0:
-        raise DomainError("Nobody has asked for the newsletter yet (people tick “send me the "
-                          "training newsletter” in their profile), so there is no one to send "
-                          "it to. It is still a draft.")
-    locked.status, locked.send_requested_at = Newsletter.Status.SENDING, now
-    locked.save(update_fields=["status", "send_requested_at"])
-    audit_record(actor=by, action="newsletter.send", target=locked,
-                 details={"recipients": count, "events": [e.pk for e in chosen]})
-    # A nudge: with the broker down the newsletter stays "sending" and the resume sweep
-    # (every 10 minutes) sends it; business support's page never fails.
-    from core.outbox import task_nudge
-
-    transaction.on_commit(lambda: task_nudge(tasks.newsletter_send_batch, args=[locked.pk]))
-    return locked
-
-
-def newsletter_send_batch(*, newsletter, batch_size, now):
-    """Hand up to `batch_size` of a newsletter's unsent emails to the outbox (core.outbox);
-    mark the newsletter sent when none remain.
-
-    The batch's deliveries are claimed under select_for_update(skip_locked=True), so two
-    workers never claim the same one, and each gets its outbox row (purpose
-    ``newsletter:<id>``, unique per address) in the same transaction that marks it sent: a
-    worker that dies mid-batch rolls both back, and a batch run twice queues nobody twice.
-    The outbox then delivers, retries and records failures. Someone who opted out or left
-    since the newsletter was sent is dropped, not emailed."""
-    from core.outbox import email_queue, outbox_nudge
-
-    from .models import NewsletterDelivery
-    from .selectors import newsletter_events
-
-    events = list(newsletter_events(newsletter=newsletter))
-    unsent = NewsletterDelivery.objects.filter(newsletter=newsletter, sent_at__isnull=True)
-    processed = sent = 0
-    queued = []
-    with transaction.atomic():
-        batch = list(unsent.select_for_update(skip_locked=True, of=("self",))
-                     .select_related("user").order_by("pk")[:batch_size])
-        for delivery in batch:
-            processed += 1
-            person = delivery.user
-            if not (person.is_active and person.newsletter_opt_in):
-                delivery.delete()
-                continue
-            queued += email_queue(
-                to=[delivery.email], template=NEWSLETTER_TEMPLATE,
-                context=newsletter_email_context(newsletter=newsletter, events=events,
-                                                 user=person),
-                headers=_newsletter_headers(user=person),
-                purpose=f"newsletter:{newsletter.pk}", nudge=False,
-            )
-            delivery.sent_at = now
-            delivery.save(update_fields=["sent_at"])
-            sent += 1
-        ids = [row.pk for row in queued]
-        if ids:
-            transaction.on_commit(lambda: outbox_nudge(ids=ids))
-    remaining = unsent.count()
-    if remaining == 0:
-        _newsletter_finish(newsletter=newsletter, now=now)
-    return NewsletterBatch(processed=processed, sent=sent, remaining=remaining)
-
-
-def _newsletter_headers(*, user):
-    # RFC 2369 and RFC 8058: mail programs show their own "unsubscribe" button, which POSTs
-    # "List-Unsubscribe=One-Click" to the link.
-    return {
-        "List-Unsubscribe": f"<{_newsletter_unsubscribe_url(user=user)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
-@transaction.atomic
-def _newsletter_finish(*, newsletter, now):
-    from .models import Newsletter
-
-    locked = Newsletter.objects.select_for_update().get(pk=newsletter.pk)
-    if locked.status != Newsletter.Status.SENDING or locked.deliveries.filter(
-            sent_at__isnull=True).exists():
-        return locked
-    locked.status, locked.sent_at = Newsletter.Status.SENT, now
-    locked.save(update_fields=["status", "sent_at"])
-    audit_record(actor=None, action="newsletter.sent", target=locked,
-                 details={"sent_to": locked.deliveries.count()})
-    return locked
-
-
-@transaction.atomic
-def newsletter_unsubscribe(*, user, now):
-    """Stop the newsletter for this person (the opt-out link in every newsletter). Returns
-    False if they had already stopped it."""
-    from accounts.models import User
-
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    if not locked.newsletter_opt_in:
-        return False
-    locked.newsletter_opt_in = False
-    locked.save(update_fields=["newsletter_opt_in"])
-    audit_record(actor=locked, action="newsletter.unsubscribe", target=locked,
-                 details={"at": now.isoformat()})
-    return True
 
 
 # E-learning knowledge checks, content review and the resources library -------------------------
@@ -699,69 +459,3 @@ def course_mark_reviewed(*, course, by, today):
         audit_record(actor=by, action="course.reviewed", target=locked,
                      details={"last_reviewed": [str(previous or ""), str(today)]})
     return locked
-
-
-RESOURCE_FIELDS = ("title", "description", "kind", "category", "url", "public")
-
-
-def _file_delete_on_commit(file):
-    """Remove a replaced or deleted resource's file once the change is saved for good."""
-    if file:
-        storage, name = file.storage, file.name
-        transaction.on_commit(lambda: storage.delete(name))
-
-
-def resource_publish(*, by, now, title, kind, description="", category=None, file=None, url="",
-                     public=True):
-    """Publish one of the DSPP's "additional training resources" (a leaflet, a professional
-    briefing, a case review executive summary) as a file or a link."""
-    from .models import Resource
-
-    with transaction.atomic():
-        resource = Resource(
-            title=title, kind=kind, description=description, category=category, url=url,
-            public=public, published_at=now, published_by=by,
-        )
-        if file:
-            resource.file = file
-        resource.save()
-        audit_record(actor=by, action="resource.publish", target=resource,
-                     details={"public": public, "file": resource.file.name, "link": url})
-    return resource
-
-
-def resource_update(*, resource, by, data):
-    """Change a resource. `data["file"]`: a new upload replaces the file, False removes it,
-    None keeps it; the old file is deleted after the change is saved."""
-    from .models import Resource
-
-    with transaction.atomic():
-        locked = Resource.objects.select_for_update().get(pk=resource.pk)
-        changes = {}
-        for name in RESOURCE_FIELDS:
-            if name in data and getattr(locked, name) != data[name]:
-                changes[name] = [str(getattr(locked, name) or ""), str(data[name] or "")]
-                setattr(locked, name, data[name])
-        new_file, old_file = data.get("file"), locked.file
-        if new_file is False or new_file:
-            changes["file"] = [old_file.name, getattr(new_file, "name", "") or ""]
-            locked.file = new_file or ""
-        if not locked.file and not locked.url:
-            raise DomainError("Upload a file or give a link: a resource needs one of them.")
-        locked.save()
-        if (new_file is False or new_file) and old_file:
-            _file_delete_on_commit(old_file)
-        audit_record(actor=by, action="resource.update", target=locked, details=changes)
-    return locked
-
-
-def resource_delete(*, resource, by):
-    from .models import Resource
-
-    with transaction.atomic():
-        locked = Resource.objects.select_for_update().get(pk=resource.pk)
-        audit_record(actor=by, action="resource.delete", target=locked,
-                     details={"title": locked.title, "file": locked.file.name, "link": locked.url})
-        old_file = locked.file
-        locked.delete()
-        _file_delete_on_commit(old_file)

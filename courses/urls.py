@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_elearning, views_manage, views_newsletter, views_resources
+from . import views, views_elearning, views_manage, views_record_export
 
 app_name = "courses"
 urlpatterns = [
@@ -36,27 +36,14 @@ urlpatterns += [
          name="manage-venue-update"),
 ]
 
-# The training newsletter (business support): courses/views_newsletter.py
-urlpatterns += [
-    path("newsletters/", views_newsletter.NewsletterListView.as_view(), name="newsletter-list"),
-    path("newsletters/new/", views_newsletter.NewsletterCreateView.as_view(),
-         name="newsletter-create"),
-    path("newsletters/<int:pk>/", views_newsletter.NewsletterPreviewView.as_view(),
-         name="newsletter-preview"),
-    path("newsletters/<int:pk>/email/", views_newsletter.NewsletterEmailView.as_view(),
-         name="newsletter-email"),
-    path("newsletters/<int:pk>/edit/", views_newsletter.NewsletterUpdateView.as_view(),
-         name="newsletter-update"),
-    path("newsletters/<int:pk>/send/", views_newsletter.NewsletterSendView.as_view(),
-         name="newsletter-send"),
-    path("newsletters/unsubscribe/", views_newsletter.NewsletterUnsubscribeView.as_view(),
-         name="newsletter-unsubscribe"),
-]
-
-# E-learning, the training record and content reviews: courses/views_elearning.py; the
-# resources library: courses/views_resources.py
+# E-learning, the training record and content reviews: courses/views_elearning.py
 urlpatterns += [
     path("my-record/", views_elearning.TrainingRecordView.as_view(), name="training-record"),
+    path("my-record/export.<str:fmt>", views_record_export.TrainingRecordExportView.as_view(),
+         name="training-record-export"),
+    path("people/<int:pk>/training-record.<str:fmt>",
+         views_record_export.PersonTrainingRecordExportView.as_view(),
+         name="person-training-record-export"),
     path("<slug:slug>/e-learning/", views_elearning.ElearningModuleView.as_view(),
          name="elearning-module"),
     path("<slug:slug>/e-learning/check/", views_elearning.KnowledgeCheckView.as_view(),
@@ -64,19 +51,11 @@ urlpatterns += [
     path("<slug:slug>/e-learning/result/", views_elearning.KnowledgeCheckResultView.as_view(),
          name="elearning-result"),
     path("manage/review/", views_elearning.CourseReviewView.as_view(), name="manage-review"),
-    path("resources/", views_resources.ResourceListView.as_view(), name="resource-list"),
-    path("resources/<int:pk>/download/", views_resources.ResourceDownloadView.as_view(),
-         name="resource-download"),
-    path("manage/resources/", views_resources.ResourceManageListView.as_view(),
-         name="manage-resource-list"),
-    path("manage/resources/new/", views_resources.ResourceCreateView.as_view(),
-         name="manage-resource-create"),
-    path("manage/resources/<int:pk>/edit/", views_resources.ResourceUpdateView.as_view(),
-         name="manage-resource-update"),
-    path("manage/resources/<int:pk>/delete/", views_resources.ResourceDeleteView.as_view(),
-         name="manage-resource-delete"),
 ]
 
 # The course page matches any one path segment, so it goes after every other pattern (a page
 # such as "resources/" listed after it would be taken for a course). Add patterns above.
+# The newsletter and resources apps keep their pages under /courses/ and in this namespace
+# ("courses:newsletter-list", "courses:resource-list"): ddscp_training/urls.py puts their
+# patterns before these, so this app never imports the apps above it.
 urlpatterns.append(path("<slug:slug>/", views.CourseDetailView.as_view(), name="course-detail"))

@@ -8,9 +8,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.generic import FormView, ListView, TemplateView
 
+from core.dates import long_date
 from core.exceptions import DomainError
 from core.models import Partnership
 from core.permissions import PermissionMixin, SignedInMixin
@@ -162,5 +162,5 @@ class CourseReviewView(PermissionMixin, ListView):
         course = services.course_mark_reviewed(course=form.cleaned_data["course"],
                                                by=request.user, today=today)
         messages.success(request, f"“{course.title}” is marked as reviewed on "
-                                  f"{date_format(today, 'j F Y')}.")
+                                  f"{long_date(today)}.")
         return redirect(f"{back}#course-{course.pk}")

@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core.calendar import LONDON
+from core.dates import day, month_year
 from core.exceptions import DomainError
 from core.permissions import PermissionMixin
 
@@ -40,8 +41,7 @@ def form_refused(form, exc):
 
 
 def event_words(event):
-    start = event.start.astimezone(LONDON)
-    return f"{event.course.title} on {start:%A} {start.day} {start:%B %Y}"
+    return f"{event.course.title} on {day(event.start)}"
 
 
 class ObjectMixin:
@@ -120,7 +120,7 @@ class EventCalendarView(PermissionMixin, TemplateView):
         if asked and first is None:
             ctx["month_error"] = (
                 f"“{asked[:20]}” is not a month. Give the year and the month as numbers, for "
-                f"example {today:%Y-%m}. This is {today:%B %Y}.")
+                f"example {today:%Y-%m}. This is {month_year(today)}.")
         first = first or today.replace(day=1)
         by_day = {}
         for event in selectors.events_in_month(user=self.request.user, first_day=first):
@@ -222,7 +222,9 @@ class EventUpdateView(PermissionMixin, EventObjectMixin, View):
             except DomainError as exc:
                 form_refused(form, exc)
             else:
-                messages.success(request, f"The event is saved: {event_words(event)}.")
+                told = (f" We are emailing {form.audience_words} about the change."
+                        if form.pending_changes else "")
+                messages.success(request, f"The event is saved: {event_words(event)}.{told}")
                 return redirect("courses:manage-event-list")
         return self.render_form(request, form)
 
@@ -248,8 +250,10 @@ class EventDuplicateView(PermissionMixin, EventObjectMixin, View):
             except DomainError as exc:
                 form_refused(form, exc)  # e.g. the partnership's maximum places changed since
             else:
-                messages.success(request, f"The event is copied: {event_words(new)}. Check the "
-                                          "joining link and set the prep meeting.")
+                # Issue 12: only an online event has a joining link to check.
+                check = ("Check the joining link and set the prep meeting." if new.is_online
+                         else "Set the prep meeting.")
+                messages.success(request, f"The event is copied: {event_words(new)}. {check}")
                 if left_out:
                     names = ", ".join(services.person_name(p) for p in left_out)
                     messages.warning(request, f"Not copied, because they are no longer in the "
@@ -267,6 +271,8 @@ class EventCancelView(PermissionMixin, EventObjectMixin, View):
         return render(request, "courses/manage/event_cancel.html", {
             "form": form, "event": self.object,
             "delegates": selectors.event_active_bookings_count(event=self.object),
+            "refusal": (services.event_cancel_refusal(event=self.object, now=timezone.now())
+                        if self.object.status == "scheduled" else None),
         })
 
     def get(self, request, pk):

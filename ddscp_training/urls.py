@@ -3,6 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from courses import urls as courses_urls
+from newsletter import urls as newsletter_urls
+from resources import urls as resources_urls
+
+# The newsletter and the resources library are apps of their own above courses, but their
+# pages keep their paths under /courses/ and their names in the "courses" namespace: their
+# patterns go first, the courses app's last (its course page matches any one segment).
+courses_patterns = ([*newsletter_urls.urlpatterns, *resources_urls.urlpatterns,
+                     *courses_urls.urlpatterns], courses_urls.app_name)
 
 admin.site.site_header = "Training programme administration"
 admin.site.site_title = "Training administration"
@@ -17,7 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("manage/", include("core.urls")),
-    path("courses/", include("courses.urls")),
+    path("courses/", include(courses_patterns)),
     path("bookings/", include("bookings.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("charging/", include("charging.urls")),

@@ -133,6 +133,34 @@ def demo_bookings_load(*, now, result):
     return result
 
 
+def demo_prerequisites_complete(*, result):
+    """Every demo delegate with a place (or a place on a waiting list) on a course that has
+    prerequisites (the level 3 Child Exploitation course needs its e-learning module first)
+    has completed them, a fortnight before they booked: the demo keeps the booking rule.
+    Runs after the bookings and charging demos; idempotent (a completion on or before that
+    day is enough), and it repairs a demo database loaded before the rule was kept."""
+    from courses.models import Course
+
+    needs = {course.pk: list(course.prerequisites.all())
+             for course in Course.objects.filter(prerequisites__isnull=False).distinct()
+             .prefetch_related("prerequisites")}
+    if not needs:
+        return result
+    for booking in (Booking.objects.filter(event__course__in=needs)
+                    .select_related("event", "delegate").order_by("created_at", "pk")):
+        completed_on = london_date(booking.created_at) - timedelta(days=14)
+        for prerequisite in needs[booking.event.course_id]:
+            if Completion.objects.filter(user=booking.delegate, course=prerequisite,
+                                         completed_on__lte=completed_on).exists():
+                continue
+            Completion.objects.create(
+                user=booking.delegate, course=prerequisite, completed_on=completed_on,
+                source=Completion.Source.E_LEARNING, score=100,
+                created_at=datetime.combine(completed_on, time(12), tzinfo=LONDON))
+            result.created["training record lines (prerequisites)"] += 1
+    return result
+
+
 def demo_bookings_summary():
     """One line for load_demo's summary."""
     from django.db.models import Count, Q

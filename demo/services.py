@@ -21,7 +21,7 @@ from core.models import Partnership
 from courses.models import Category, Course, CourseStatus, TrainingPoolMembership
 
 from . import data
-from .bookings import demo_bookings_load, demo_bookings_summary
+from .bookings import demo_bookings_load, demo_bookings_summary, demo_prerequisites_complete
 from .charging import demo_charging_load
 from .elearning import demo_elearning_load
 from .evaluations import demo_evaluations_load
@@ -79,7 +79,7 @@ def _user(*, email, values, roles, now, result):
         user_roles_set(user=user, roles=roles, by=None)
         result.updated["role assignments"] += 1
 
-    # Every role but Delegate must use two-factor authentication (core.middleware). Only
+    # Every role but Delegate must use two-factor authentication (accounts.middleware). Only
     # when the user has none: someone trying the site may have set up their own.
     if (user.is_superuser or any(r in MFA_REQUIRED_ROLES for r in roles)) and not (
         Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
@@ -205,6 +205,7 @@ def demo_load(*, now):
     demo_bookings_load(now=now, result=result)  # places, waiting list, register (demo/bookings.py)
     demo_evaluations_load(now=now, result=result)  # answers, certificate (demo/evaluations.py)
     demo_charging_load(now=now, result=result)  # charges, invoices, payments (demo/charging.py)
+    demo_prerequisites_complete(result=result)  # the level 3 course's e-learning done first
     return result
 
 

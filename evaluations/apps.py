@@ -5,4 +5,5 @@ class EvaluationsConfig(AppConfig):
     name = "evaluations"
 
     def ready(self):
-        from . import receivers  # noqa: F401 – connects the signal receivers
+        # The signal receivers; the tasks on the home page (core.home).
+        from . import home, receivers  # noqa: F401

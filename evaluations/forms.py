@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from core.forms import one_line_validator
+from core.forms_mixins import FieldMessagesMixin
 
 from .models import Questionnaire, QuestionnaireKind, QuestionType
 
@@ -47,7 +48,7 @@ class RatingField(forms.TypedChoiceField):
         self.question = question
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(FieldMessagesMixin, forms.Form):
     """The questions of one questionnaire version, for one delegate to answer. Rating scales
     and single choices are radio groups (a fieldset with a legend), multiple choices check
     boxes, free text a text area. A question on each learning outcome becomes one rating per
@@ -122,7 +123,7 @@ class AnswerForm(forms.Form):
 SCALE_CHOICES = [("", "Not a rating scale"), ("5", "1 to 5"), ("10", "1 to 10")]
 
 
-class VersionForm(forms.Form):
+class VersionForm(FieldMessagesMixin, forms.Form):
     title = forms.CharField(max_length=200, validators=[one_line_validator],
                             error_messages={"required": "Enter the questionnaire's title."})
     introduction = forms.CharField(
@@ -130,7 +131,7 @@ class VersionForm(forms.Form):
         help_text="Shown above the questions.")
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(FieldMessagesMixin, forms.Form):
     """One question of the editing formset. Its reference (key) is fixed once it exists:
     reports find the question by it in every version."""
 
@@ -261,7 +262,7 @@ QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSe
                                         validate_max=True, absolute_max=60)
 
 
-class OverrideCreateForm(forms.Form):
+class OverrideCreateForm(FieldMessagesMixin, forms.Form):
     """A course's own questionnaire of a kind (a copy of the default to edit)."""
 
     kind = forms.ChoiceField(choices=QuestionnaireKind.choices, label="Questionnaire",
@@ -287,7 +288,7 @@ class OverrideCreateForm(forms.Form):
         return course
 
 
-class PreviewCourseForm(forms.Form):
+class PreviewCourseForm(FieldMessagesMixin, forms.Form):
     course = forms.ModelChoiceField(queryset=None, required=False,
                                     label="Show the learning outcomes of",
                                     empty_label="An example course",

@@ -2,10 +2,11 @@
 
 from django import forms
 
+from core.forms_mixins import FieldMessagesMixin
 from evaluations.models import Theme
 
 
-class ThemeForm(forms.Form):
+class ThemeForm(FieldMessagesMixin, forms.Form):
     name = forms.CharField(label="Name", max_length=100,
                            error_messages={"required": "Enter the theme's name.",
                                            "max_length": "The name must be 100 characters or "
@@ -26,7 +27,7 @@ class ThemeForm(forms.Form):
                                   "active": theme.active})
 
 
-class SessionCommentsForm(forms.Form):
+class SessionCommentsForm(FieldMessagesMixin, forms.Form):
     text = forms.CharField(
         label="Comments from the session chat", max_length=200_000,
         widget=forms.Textarea(attrs={"rows": 10}),
@@ -35,7 +36,7 @@ class SessionCommentsForm(forms.Form):
                         "max_length": "Paste fewer comments at a time."})
 
 
-class TagActionForm(forms.Form):
+class TagActionForm(FieldMessagesMixin, forms.Form):
     """One button on the tagging page: confirm, remove (or turn down) or add a theme on one
     Stage 2 answer or session comment; or delete a pasted comment."""
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.calendar import LONDON
+from core.words import plural
 
 from .models import QuestionnaireKind, RequestKind
 
@@ -65,7 +66,8 @@ def stage_2_due(*, stage_1_completed_at, days):
     requests not yet sent."""
     # Python adds a timedelta to an aware datetime on the wall clock of its zone.
     at = stage_1_completed_at.astimezone(LONDON) + timedelta(days=days)
-    return Due(at=at, reason=f"Asked {days} days after the Stage 1 evaluation was completed.")
+    return Due(at=at, reason=f"Asked {plural(days, 'day')} after the Stage 1 evaluation was "
+                             "completed.")
 
 
 def request_closes_at(*, kind, event_start):
@@ -115,18 +117,20 @@ def reminder_due(*, kind, requested_at, last_reminded_at, reminders_sent, now, r
         at = event_start - timedelta(days=pre_course_reminder_days)
         if requested_at >= at:
             return Reminder(False, number, None,
-                            f"Asked within {pre_course_reminder_days} days of the event: no "
-                            "reminder.")
+                            f"Asked within {plural(pre_course_reminder_days, 'day')} of the "
+                            "event: no reminder.")
         if now >= event_start:
             return Reminder(False, number, None, "The event has started.")
         return Reminder(now >= at, number, at,
-                        f"Reminded {pre_course_reminder_days} days before the event.")
+                        f"Reminded {plural(pre_course_reminder_days, 'day')} before the event.")
     if reminders_sent >= reminder_max:
         return Reminder(False, number, None,
-                        f"Reminded {reminders_sent} times already (at most {reminder_max}).")
+                        f"Reminded {plural(reminders_sent, 'time')} already "
+                        f"(at most {reminder_max}).")
     at = (last_reminded_at or requested_at) + timedelta(days=reminder_days)
     return Reminder(now >= at, number, at,
-                    f"Reminder {number} of {reminder_max}, {reminder_days} days after the "
+                    f"Reminder {number} of {reminder_max}, {plural(reminder_days, 'day')} after "
+                    "the "
                     f"{'last reminder' if last_reminded_at else 'request'}.")
 
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.dates import short_date
+
 
 class Report(models.Model):
     """A generated report for the LOD Group (quarterly) or the Executive Board (annual)."""
@@ -26,4 +28,5 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+        period = f"{short_date(self.period_start)} to {short_date(self.period_end)}"
+        return f"{self.get_kind_display()} {period}"

@@ -37,7 +37,7 @@ def _clear_cache(request):
 def _force_login_means_completed_login(monkeypatch):
     """TEST SHORTCUT: client.force_login(user) means "this user has completed login". For a
     user with an authenticator app, the session also gets the record allauth writes after a
-    real sign-in (password, then the code), so core.middleware lets it reach staff pages.
+    real sign-in (password, then the code), so accounts.middleware lets it reach staff pages.
     Tests about signing in itself (tests/security/test_login_paths.py, test_admin_login.py,
     tests/accounts/test_mfa.py) post the real forms instead and must never rely on this."""
     from django.test import Client

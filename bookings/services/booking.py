@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from core.audit import audit_record
+from core.exceptions import DomainError
 from core.models import Partnership
 
 from ..models import (
@@ -22,15 +23,26 @@ from .places import (
 )
 
 
-def booking_create(*, event, delegate, access_needs="", now):
+def booking_create(*, event, delegate, access_needs="", now, by=None, agreed_by_phone=False):
     """Book a place in one step (DOMAIN.md, Booking states). Refused, with the reason, when the
     event is cancelled or has started, the delegate already holds a place or is on the waiting
     list, their profile is incomplete, a prerequisite is missing or a registered check refuses
     (bookings.checks: the charging app's overdue invoice); EventFull when no place is left.
     "Capacity is never exceeded, whatever the concurrency": the event row is locked while
     places_taken is checked and increased. With Partnership.line_manager_approval_required
-    the place is held until the line manager agrees (a signed link, no account needed)."""
+    the place is held until the line manager agrees (a signed link, no account needed).
+
+    An officer may book for a delegate (`by`, audited "by the officer for the delegate"); with
+    `agreed_by_phone` the officer records that the line manager agreed by telephone, so the
+    place is confirmed at once and no approval link is sent."""
     from accounts.models import User
+
+    if by is not None and by.pk != delegate.pk and not by.has_perm("bookings.manage_bookings"):
+        raise DomainError("Only the training team can book a place for someone else.",
+                          code="forbidden")
+    if agreed_by_phone and (by is None or not by.has_perm("bookings.manage_bookings")):
+        raise DomainError("Only the training team can record a line manager's agreement.",
+                          code="forbidden")
 
     partnership = Partnership.load()
     with transaction.atomic():
@@ -41,6 +53,10 @@ def booking_create(*, event, delegate, access_needs="", now):
         booking = Booking(event=locked, delegate=delegate, organisation=delegate.organisation,
                           access_needs=(access_needs or "").strip(), created_at=now)
         _place_confirm_or_hold(booking, partnership=partnership, now=now)
+        if agreed_by_phone and booking.status == BookingStatus.PENDING_APPROVAL:
+            booking.status = BookingStatus.BOOKED
+            booking.booked_at = booking.approved_at = now
+            booking.approval_recorded_by = by
         try:
             with transaction.atomic():
                 booking.save()
@@ -49,8 +65,10 @@ def booking_create(*, event, delegate, access_needs="", now):
             if (refused := _integrity_refusal(exc)) is None:
                 raise
             raise refused from exc
-        audit_record(actor=delegate, action="booking.create", target=booking,
-                     details={"status": booking.status, "event": locked.pk})
+        audit_record(actor=by or delegate, action="booking.create", target=booking,
+                     details={"status": booking.status, "event": locked.pk,
+                              "agreed_by_phone": bool(booking.approval_recorded_by_id)},
+                     on_behalf_of=delegate)
         if booking.status == BookingStatus.PENDING_APPROVAL:
             _approval_queue(booking)
         else:

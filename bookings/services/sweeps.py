@@ -11,6 +11,7 @@ from core.calendar import LONDON, london_date
 from core.models import Partnership
 from courses.models import Completion, Event, EventStatus
 
+from .. import policies
 from ..models import (
     Booking,
     BookingStatus,
@@ -181,3 +182,62 @@ def events_complete(*, now):
             audit_record(actor=None, action="event.complete", target=event)
             done += 1
     return done
+
+
+def approvals_expire(*, now):
+    """DOMAIN.md "Line manager approval": a place waiting for the line manager does not wait
+    for ever. It is released when the approval link expires (Partnership.line_manager_link_
+    days) or Partnership.approval_release_working_days working days before the event,
+    whichever comes first (bookings.policies.approval_release): the booking is "not agreed in
+    time", the place goes to the waiting list, and the delegate and the line manager asked
+    are told. Safe to run twice: each booking's state is checked under the event's and its
+    own lock. Returns the number of places released."""
+    from ..emails import booking_email_queue
+    from .places import _booking_locked, _event_locked, _place_free
+    from .waiting_list import offer_next
+
+    partnership = Partnership.load()
+    link_days = partnership.line_manager_link_days
+    working_days = partnership.approval_release_working_days
+    # The database narrows (a link sent long enough ago, or an event soon enough: the working
+    # days before it are never more than twice the number plus a fortnight of holidays);
+    # the policy decides exactly.
+    soon = now + timedelta(days=2 * working_days + 14)
+    candidates = (Booking.objects.filter(status=BookingStatus.PENDING_APPROVAL)
+                  .filter(Q(approval_requested_at__lte=now - timedelta(days=link_days))
+                          | Q(approval_requested_at__isnull=True) | Q(event__start__lt=soon))
+                  .order_by("event__start", "pk").values_list("event_id", "pk"))
+    released = 0
+    for event_id, pk in list(candidates):
+        with transaction.atomic():
+            event = _event_locked(event_id)
+            booking = _booking_locked(pk)
+            if booking.status != BookingStatus.PENDING_APPROVAL:
+                continue
+            if not policies.approval_released(
+                    requested_at=booking.approval_requested_at, event_start=event.start,
+                    link_days=link_days, release_working_days=working_days, now=now):
+                continue
+            booking.event = event
+            booking.status = BookingStatus.APPROVAL_EXPIRED
+            booking.cancelled_at = now
+            booking.save(update_fields=["status", "cancelled_at"])
+            _place_free(event)
+            why = (policies.approval_release(
+                requested_at=booking.approval_requested_at, event_start=event.start,
+                link_days=link_days, release_working_days=working_days).reason
+                if booking.approval_requested_at else "the event started")
+            audit_record(actor=None, action="booking.approval_expire", target=booking,
+                         details={"line_manager": booking.approval_sent_to, "why": why})
+            booking_email_queue(booking=booking, template="approval_expired",
+                                extra={"why": why})
+            manager = booking.approval_sent_to or booking.delegate.line_manager_email
+            if manager:
+                booking_email_queue(booking=booking, template="approval_expired_line_manager",
+                                    to=[manager],
+                                    extra={"why": why,
+                                           "line_manager_name": booking.delegate.line_manager_name})
+            if event.status == EventStatus.SCHEDULED and event.start > now:
+                offer_next(event=event, now=now)
+            released += 1
+    return released

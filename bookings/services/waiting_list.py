@@ -29,10 +29,17 @@ from .places import (
 )
 
 
-def waitlist_join(*, event, delegate, now):
+def waitlist_join(*, event, delegate, now, by=None, wants_change_emails=False):
     """Join a full event's waiting list: first come, first served (waitlisted_at, then id).
-    The same rules as booking apply, except that the event must be full."""
+    The same rules as booking apply, except that the event must be full. An officer may put a
+    delegate on it (`by`, audited "by the officer for the delegate"). With
+    `wants_change_emails` ("Tell me if the date, time or place changes") they are emailed when
+    the event changes (bookings/services/event_changes.py)."""
     from accounts.models import User
+
+    if by is not None and by.pk != delegate.pk and not by.has_perm("bookings.manage_bookings"):
+        raise DomainError("Only the training team can put someone else on a waiting list.",
+                          code="forbidden")
 
     with transaction.atomic():
         locked = _event_locked(event.pk)
@@ -42,7 +49,8 @@ def waitlist_join(*, event, delegate, now):
             _raise(refusal)
         booking = Booking(event=locked, delegate=delegate, organisation=delegate.organisation,
                           status=BookingStatus.WAITLISTED, waitlisted_at=now, created_at=now,
-                          access_needs=(delegate.access_needs or "").strip())
+                          access_needs=(delegate.access_needs or "").strip(),
+                          wants_change_emails=bool(wants_change_emails))
         try:
             with transaction.atomic():
                 booking.save()
@@ -50,8 +58,8 @@ def waitlist_join(*, event, delegate, now):
             if (refused := _integrity_refusal(exc)) is None:
                 raise
             raise refused from exc
-        audit_record(actor=delegate, action="booking.waitlist_join", target=booking,
-                     details={"event": locked.pk})
+        audit_record(actor=by or delegate, action="booking.waitlist_join", target=booking,
+                     details={"event": locked.pk}, on_behalf_of=delegate)
         booking_email_queue(booking=booking, template="waitlist_joined")
     return booking
 
@@ -67,7 +75,8 @@ def waitlist_leave(*, booking, by, now):
         locked.status = BookingStatus.LEFT_WAITING_LIST
         locked.cancelled_at, locked.cancelled_by = now, by
         locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-        audit_record(actor=by, action="booking.waitlist_leave", target=locked)
+        audit_record(actor=by, action="booking.waitlist_leave", target=locked,
+                     on_behalf_of=locked.delegate)
     return locked
 
 

@@ -4,10 +4,35 @@ The event page belongs to the courses app, which never imports bookings (depende
 one way): its template loads this library instead –
 `{% load bookings_tags %}{% event_booking_panel event %}`."""
 
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 
+from bookings import policies
+
 register = template.Library()
+
+
+def _prerequisites(*, course, user):
+    """Each course `course` requires first, with where to take it (the e-learning module, or
+    the course's page) and the day the delegate last completed it (None if not yet)."""
+    from courses.models import Completion, Format
+
+    required = list(course.prerequisites.order_by("title"))
+    if not required:
+        return []
+    done = {}
+    for course_id, day in (Completion.objects.filter(user=user, course__in=required)
+                           .order_by("completed_on").values_list("course_id", "completed_on")):
+        done[course_id] = day  # the latest wins
+    return [{
+        "course": each,
+        "url": reverse("courses:elearning-module" if each.format == Format.E_LEARNING
+                       else "courses:course-detail", kwargs={"slug": each.slug}),
+        "completed_on": done.get(each.pk),
+    } for each in required]
 
 STATUS_TAGS = {
     "booked": "tag-green",
@@ -27,6 +52,25 @@ def booking_status_tag(status):
     return STATUS_TAGS.get(str(status), "tag-grey")
 
 
+@register.filter
+def notice_words(days):
+    """1 working day’s notice, 2 working days’ notice (the apostrophe follows the plural)."""
+    if days is None or days == "":
+        return ""
+    days = int(days)
+    return f"{days} working day’s notice" if days == 1 else f"{days} working days’ notice"
+
+
+@register.filter
+def full_stop(text):
+    """Free text a person typed, ending a sentence: a full stop unless it ends with one (or
+    with ? or !), so "Off sick." never becomes "Off sick.."."""
+    text = str(text or "").rstrip()
+    if not text or text[-1] in ".?!…":
+        return text
+    return text + "."
+
+
 @register.inclusion_tag("bookings/_event_booking_panel.html", takes_context=True)
 def event_booking_panel(context, event):
     """What a visitor can do about this event: sign in to book; see their booking; book in
@@ -42,8 +86,12 @@ def event_booking_panel(context, event):
         "partnership": context.get("partnership"), "user": user,
         "open": event.status == "scheduled" and event.start > now,
         "booking": None, "refusal": None, "form": None, "position": None,
-        "booking_notices": [],
+        "booking_notices": [], "cancel_words": "", "prerequisites": [], "profile_url": "",
     }
+    partnership = context.get("partnership")
+    if partnership is not None and panel["open"]:
+        panel["cancel_words"] = policies.cancellation_words(
+            event_start=event.start, now=now, required=partnership.notice_working_days)
     if user is None or not user.is_authenticated:
         return panel
     booking = selectors.booking_active_for(event=event, user=user)
@@ -55,6 +103,10 @@ def event_booking_panel(context, event):
         return panel
     refusal = services.booking_refusal_for(event=event, delegate=user, now=now, active_status="")
     panel["refusal"] = refusal
+    panel["prerequisites"] = _prerequisites(course=event.course, user=user)
+    if request is not None:
+        panel["profile_url"] = (reverse("accounts:profile") + "?"
+                                + urlencode({"next": request.get_full_path()}))
     if refusal is None:
         from bookings.notices import booking_notices
 

@@ -65,7 +65,8 @@ def charge_sync_for_booking(*, booking, event, by, now):
     decision = policies.charge_for(
         outcome=booking.status, sector=sector, length=event.course.length,
         minutes_late=booking.minutes_late, contacted_team=booking.contacted_team,
-        notice_working_days=booking.notice_working_days, settings=charge_settings())
+        notice_working_days=booking.notice_working_days, settings=charge_settings(),
+        free_cancellation_reason=getattr(booking, "free_cancellation_reason", ""))
 
     if existing is None:
         if decision is None:

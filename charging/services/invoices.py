@@ -73,7 +73,7 @@ class BatchPreview:
 
 
 def empty_period_message(up_to):
-    return f"No applied charges to invoice up to {up_to.day} {up_to:%B %Y}."
+    return f"No applied charges to invoice up to {day(up_to)}."
 
 
 def _line_draft(charge):

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from core.audit import audit_record
 from core.calendar import london_date
+from core.dates import long_date
 from core.exceptions import DomainError
 from core.forms import EARLIEST_DATE, ONE_LINE_MESSAGE, one_line_validator
 
@@ -93,7 +94,7 @@ def payment_record(*, invoice, received_on, amount, method, reference, by, now):
         if received_on < locked.issued_on:
             raise DomainError(
                 f"The date received cannot be before the invoice was issued "
-                f"({locked.issued_on:%-d %B %Y}).", code="date", field="received_on")
+                f"({long_date(locked.issued_on)}).", code="date", field="received_on")
         balance = invoice_balance(locked)
         if problem := payment_amount_problem(amount, outstanding=balance.outstanding):
             raise DomainError(problem, code="amount", field="amount")

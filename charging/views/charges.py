@@ -17,6 +17,7 @@ from core.calendar import add_working_days, working_days_between
 from core.exceptions import DomainError
 from core.models import Partnership
 from core.permissions import PermissionMixin
+from core.words import notice
 
 from .. import policies
 from ..forms import ChargeDecisionForm, ChargeSearchForm
@@ -160,8 +161,8 @@ class ChargingPolicyView(TemplateView):
             {"what": "Attending a course", "full": money(settings.fee_attendance_full_day),
              "half": money(settings.fee_attendance_half_day),
              "who": "Private or profit-making organisations only, invoiced after the event."},
-            {"what": f"Cancelling with less than {settings.notice_working_days} working days' "
-                     "notice (a late cancellation)",
+            {"what": f"Cancelling with less than {notice(settings.notice_working_days)} "
+                     "(a late cancellation)",
              "full": money(settings.fee_late_cancellation_full_day),
              "half": money(settings.fee_late_cancellation_half_day),
              "who": "Any organisation, if the training team decides the charge applies."},

@@ -1,28 +1,45 @@
-"""Display helpers for the audit log page (core/auditentry_list.html)."""
+"""Display helpers for the audit log page (core/auditentry_list.html): words, not codes
+(core.audit_words holds the table)."""
 
 from django import template
+
+from core import audit_words
 
 register = template.Library()
 
 
 @register.filter
+def audit_action(code):
+    """"booking.attendance_mark" -> "Register marked"."""
+    return audit_words.action_words(code)
+
+
+@register.filter
 def audit_key(name):
-    """A field name as words: "fee_no_show_full_day" -> "fee no show full day"."""
-    return str(name).replace("_", " ")
+    """A detail's name in words: "contacted_team" -> "Contacted the team"."""
+    return audit_words.detail_words(name)
 
 
 @register.filter
 def audit_value(value):
-    """One value of an entry's details: a list as "a, b", a change [old, new] is shown by the
-    template as "old → new"."""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return "" if value is None else value
+    """One value of an entry's details in words: yes or no, a code's words ("no_show" -> "Did
+    not attend"), a list as "a, b". A change [old, new] is shown by the template as
+    "old → new"."""
+    return audit_words.value_words(value)
 
 
 @register.filter
 def is_change(value):
-    """True for an [old, new] pair, as partnership_update records each changed setting."""
+    """True for an [old, new] pair, as the *.update actions record each changed field."""
     return isinstance(value, (list, tuple)) and len(value) == 2
+
+
+@register.filter
+def audit_person(user, label):
+    """A person in the log: their name and address while the account exists, else the
+    address recorded at the time (the label)."""
+    if user is not None and getattr(user, "pk", None):
+        name = user.get_full_name()
+        return f"{name} ({user.email})" if name else user.email
+    # audit_record writes "system" for a scheduled sweep.
+    return "The system" if label in ("", "system") else label

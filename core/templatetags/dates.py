@@ -5,6 +5,8 @@
     {{ completion.completed_on|long_date }} Tuesday 8 December 2026
     {{ booking.created_at|short_date }}     Tue 8 Dec 2026        (tables)
     {{ event.start|clock }}                 9:30am                (a time alone)
+    {{ booking.booked_at|long_day }}        Tuesday 8 December 2026 (the London day of a datetime)
+    {{ month|month_year }}                  December 2026         (calendar headings)
 """
 
 from django import template
@@ -27,3 +29,14 @@ def short_date(value):
 @register.filter
 def clock(value):
     return dates.clock(value) if value else ""
+
+
+@register.filter
+def long_day(value):
+    """The day in full without the time, for a datetime where the time would be noise."""
+    return dates.day(value) if value else ""
+
+
+@register.filter
+def month_year(value):
+    return dates.month_year(value) if value else ""

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "courses",
+    "newsletter",
+    "resources",
     "bookings",
     "evaluations",
     "charging",
@@ -57,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "core.middleware.StaffMFARequiredMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
 ]
 
 # Content-Security-Policy (Django's own middleware): scripts and styles only from the site's
@@ -171,7 +173,14 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"} | {
+    # GOV.UK field messages, no placeholders (core/forms_mixins.py)
+    name: f"accounts.forms_allauth.{form}" for name, form in (
+        ("login", "LoginForm"), ("add_email", "AddEmailForm"),
+        ("change_password", "ChangePasswordForm"), ("set_password", "SetPasswordForm"),
+        ("reset_password", "ResetPasswordForm"),
+        ("reset_password_from_key", "ResetPasswordKeyForm"),
+        ("reauthenticate", "ReauthenticateForm"))}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -254,7 +263,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
     },
     "newsletters-sending-resume": {
-        "task": "courses.tasks.newsletters_sending_resume",
+        "task": "newsletter.tasks.newsletters_sending_resume",
         "schedule": crontab(minute="*/10"),
     },
     # Bookings (bookings.tasks): a freed place passes on soon after its offer lapses;
@@ -262,6 +271,12 @@ CELERY_BEAT_SCHEDULE = {
     "bookings-offers-expire": {
         "task": "bookings.tasks.offers_expire",
         "schedule": crontab(minute="*/5"),
+    },
+    # A place waiting for the line manager is released when the link expires or the event
+    # comes too close (bookings.policies.approval_release).
+    "bookings-approvals-expire": {
+        "task": "bookings.tasks.approvals_expire",
+        "schedule": crontab(minute="*/15"),
     },
     "bookings-event-reminders-send": {
         "task": "bookings.tasks.event_reminders_send",

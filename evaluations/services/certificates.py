@@ -22,6 +22,7 @@ from django.urls import reverse
 from bookings.models import Booking, BookingStatus
 from core.audit import audit_record
 from core.calendar import london_date
+from core.dates import day
 from core.exceptions import DomainError
 from core.models import Partnership
 from core.outbox import email_queue
@@ -210,7 +211,7 @@ def certificate_revoke(*, certificate, by, reason, now):
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.revoked_at is not None:
             raise DomainError(f"Certificate {certificate.code} was already revoked on "
-                              f"{london_date(certificate.revoked_at):%-d %B %Y}.")
+                              f"{day(certificate.revoked_at)}.")
         certificate.revoked_at, certificate.revoked_by = now, by
         certificate.revoke_reason = reason
         certificate.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])

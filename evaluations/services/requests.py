@@ -144,14 +144,17 @@ def requests_withdraw_for_event(*, event, now, reason):
 def attendance_requests_update(*, booking, now):
     """DOMAIN.md: the post-course questionnaire and Stage 1 evaluation go "right after
     attendance is marked". Attended: Stage 1 is asked (once; again if a wrong mark had
-    withdrawn it); the pre-course questionnaire closes. Not admitted or did not attend: both
-    are withdrawn. Returns the Stage 1 request, or None."""
+    withdrawn it); the pre-course questionnaire closes. Not admitted, did not attend, or
+    substituted (a colleague attended instead, on their own booking): both are withdrawn.
+    Returns the Stage 1 request, or None."""
     with transaction.atomic():
         booking = Booking.objects.select_related("event__course", "delegate").get(pk=booking.pk)
         closing = _open(RequestKind.PRE, booking_id=booking.pk)
         if booking.status != BookingStatus.ATTENDED:
-            requests_withdraw_for_booking(booking=booking, now=now,
-                                          reason=f"marked {booking.get_status_display().lower()}",
+            # Substituted on the day: the colleague who attended is asked on their own booking.
+            reason = ("a colleague attended instead" if booking.status == BookingStatus.SUBSTITUTED
+                      else f"marked {booking.get_status_display().lower()}")
+            requests_withdraw_for_booking(booking=booking, now=now, reason=reason,
                                           kinds=(RequestKind.PRE, RequestKind.STAGE_1))
             return None
         _withdraw(closing, now=now, reason="the event has taken place")

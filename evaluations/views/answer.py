@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from core.exceptions import DomainError
 from core.models import Partnership
 from core.permissions import SignedInMixin
+from core.words import plural
 
 from ..forms import AnswerForm
 from ..models import RequestKind
@@ -41,7 +42,7 @@ def what_happens_next(request, partnership):
         return ("Your answers help the partnership show the difference training makes. Your "
                 "certificate of completion is in your training record.")
     return (f"Your feedback goes into the summary evaluation report sent to every facilitator "
-            f"of the event {partnership.summary_report_days_after_event} days after it.")
+            f"of the event {plural(partnership.summary_report_days_after_event, 'day')} after it.")
 
 
 class RequestAnswerView(SignedInMixin, TemplateView):

@@ -17,7 +17,9 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from accounts.models import User
+from core.dates import day
 from core.exceptions import DomainError
+from core.forms_mixins import FieldMessagesMixin
 from core.permissions import PermissionMixin, SignedInMixin
 
 from ..pdf import certificate_pdf
@@ -27,7 +29,7 @@ from ..services.certificates import certificate_issue_by_officer, certificate_re
 # Forms ---------------------------------------------------------------------------------------
 
 
-class CertificateVerifyForm(forms.Form):
+class CertificateVerifyForm(FieldMessagesMixin, forms.Form):
     code = forms.CharField(
         label="Verification code", max_length=40,
         help_text="The 12 letters and numbers printed under the QR code, for example "
@@ -43,11 +45,11 @@ class CertificateVerifyForm(forms.Form):
         return code
 
 
-class CertificateSearchForm(forms.Form):
+class CertificateSearchForm(FieldMessagesMixin, forms.Form):
     q = forms.CharField(label="Code, delegate or course", max_length=200, required=False)
 
 
-class DelegateFindForm(forms.Form):
+class DelegateFindForm(FieldMessagesMixin, forms.Form):
     delegate = forms.EmailField(
         label="Delegate's email address", max_length=254,
         error_messages={"required": "Enter the email address of the delegate.",
@@ -61,7 +63,7 @@ class DelegateFindForm(forms.Form):
         return user
 
 
-class CertificateIssueForm(forms.Form):
+class CertificateIssueForm(FieldMessagesMixin, forms.Form):
     training = forms.ChoiceField(
         label="Training the certificate is for", widget=forms.RadioSelect,
         error_messages={"required": "Choose the training the certificate is for.",
@@ -79,13 +81,13 @@ class CertificateIssueForm(forms.Form):
             key = f"b{booking.pk}"
             self.targets[key] = {"booking": booking}
             choices.append((key, f"{booking.event.course.title}, attended "
-                                 f"{booking.event.start:%-d %B %Y}"))
+                                 f"{day(booking.event.start)}"))
         for completion in completions:
             key = f"c{completion.pk}"
             self.targets[key] = {"completion": completion}
             choices.append((key, f"{completion.course.title}, "
                                  f"{completion.get_source_display().lower()} "
-                                 f"{completion.completed_on:%-d %B %Y}"))
+                                 f"{day(completion.completed_on)}"))
         self.fields["training"].choices = choices
 
     def clean_reason(self):
@@ -95,7 +97,7 @@ class CertificateIssueForm(forms.Form):
         return reason
 
 
-class CertificateRevokeForm(forms.Form):
+class CertificateRevokeForm(FieldMessagesMixin, forms.Form):
     reason = forms.CharField(
         label="Why you are revoking it", max_length=2000, widget=forms.Textarea(
             attrs={"rows": 3}),

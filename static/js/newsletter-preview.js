@@ -1,4 +1,4 @@
-// The newsletter preview (courses/newsletter/newsletter_preview.html): size the frame that
+// The newsletter preview (templates/newsletter/newsletter_preview.html): size the frame that
 // shows the email to the email, so the page scrolls rather than a box inside it.
 (function () {
   "use strict";

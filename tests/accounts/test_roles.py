@@ -31,6 +31,7 @@ from tests.courses.elearning_pages import (
     elearning_page_url,
 )
 from tests.courses.programme_pages import PROGRAMME_PAGES, programme_page_url
+from tests.people.people_pages import PEOPLE_PAGES, people_page_url
 from tests.evaluations.certificate_pages import (
     CERTIFICATE_PAGES,
     CERTIFICATE_PUBLIC_PAGES,
@@ -84,6 +85,7 @@ PAGES.update(INVOICE_PAGES)  # invoicing runs, invoices, credit notes (business 
 PAGES.update(SUMMARY_PAGES)  # facilitator summaries (own events) and themes (officers)
 PAGES.update(QUESTIONNAIRE_PAGES)  # editing questionnaires (officers); answering one's own
 PAGES.update(REQUEST_PAGES)  # your evaluations; response rates and reminders (officers)
+PAGES.update(PEOPLE_PAGES)  # People and a person's page (officers); training record exports
 # Pages anyone may read without signing in.
 PUBLIC_PAGES = ["home", "courses:course-list"]
 # Opened from the link in a newsletter email (without its token it says how to opt out).
@@ -141,10 +143,12 @@ def page_url(request, pending_request):
             return reverse(name, kwargs={"pk": membership.pk})
         if name in ("courses:newsletter-preview", "courses:newsletter-update",
                     "courses:newsletter-send", "courses:newsletter-email"):
-            from courses.models import Newsletter
+            from newsletter.models import Newsletter
 
             newsletter = Newsletter.objects.create(subject="New safeguarding events")
             return reverse(name, kwargs={"pk": newsletter.pk})
+        if name in PEOPLE_PAGES:
+            return people_page_url(name)
         if name in PROGRAMME_PAGES:
             return programme_page_url(name)
         if name in ELEARNING_PAGES:

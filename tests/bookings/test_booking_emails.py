@@ -136,8 +136,10 @@ def test_substitution_moves_the_invitation_between_calendars(event, send):
     booking = services.booking_create(event=event, delegate=delegate, now=timezone.now())
     mail.outbox.clear()  # the confirmation: this test reads the emails that follow
     colleague = UserFactory(organisation=delegate.organisation, first_name="Sam")
-    send(services.booking_substitute, booking=booking, by=delegate, to_email=colleague.email,
-         now=timezone.now())
+    offer = send(services.booking_substitute, booking=booking, by=delegate,
+                 to_email=colleague.email, now=timezone.now())
+    mail.outbox.clear()  # the offer: this test reads the emails of the acceptance
+    send(services.substitution_accept, substitution=offer, user=colleague, now=timezone.now())
 
     given = only(delegate.email)
     well_formed(given)

@@ -465,16 +465,19 @@ def test_someone_else_cannot_cancel_a_booking(event, now):
 
 # Substitution ----------------------------------------------------------------------------------
 
-def test_a_colleague_with_an_account_takes_the_place_at_once(now, send):
+def test_a_colleague_with_an_account_takes_the_place_when_they_accept(now, send):
     event = full_event(now)
     booking = Booking.objects.get(event=event)
     original = booking.delegate
     queued = services.waitlist_join(event=event, delegate=UserFactory(), now=now)
     colleague = UserFactory(organisation=original.organisation, access_needs="Step-free")
-    mail.outbox.clear()
 
     substitution = send(services.booking_substitute, booking=booking, by=original,
                         to_email=colleague.email.upper(), now=now)
+    assert Booking.objects.get(pk=booking.pk).delegate == original  # until they accept
+    mail.outbox.clear()
+    send(services.substitution_accept, substitution=substitution, user=colleague, now=now)
+    substitution.refresh_from_db()
 
     booking.refresh_from_db()
     assert booking.delegate == colleague and booking.access_needs == "Step-free"

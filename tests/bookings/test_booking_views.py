@@ -297,6 +297,9 @@ def test_giving_the_place_to_a_colleague(signed_in, event, delegate):
     colleague = UserFactory(organisation=delegate.organisation)
     done = signed_in.post(url, {"to_email": colleague.email})
     assert done.status_code == 302
+    assert Booking.objects.get(pk=booking.pk).delegate == delegate  # until they accept
+    services.substitution_accept(substitution=booking.substitutions.get(), user=colleague,
+                                 now=timezone.now())
     assert Booking.objects.get(pk=booking.pk).delegate == colleague
     # The place is no longer theirs to see.
     assert signed_in.get(reverse("bookings:booking-detail",
@@ -316,7 +319,7 @@ def test_an_invited_colleague_registers_and_takes_the_place(client, event, deleg
     newcomer = UserFactory(email="starter@example.org", organisation=delegate.organisation)
     client.force_login(newcomer)
     assert "Take the place" in text(client.get(path))
-    response = client.post(path)
+    response = client.post(path, {"decision": "accept"})
     assert response.status_code == 302
     assert Booking.objects.get(pk=booking.pk).delegate == newcomer
 

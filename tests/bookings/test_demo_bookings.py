@@ -57,3 +57,24 @@ def test_demo_bookings_fill_every_bookings_page_and_load_once():
     assert "bookings created" not in second
     assert snapshot() == before
     assert Completion.objects.filter(source="attendance").count() == len(attended)
+
+
+def test_demo_delegates_completed_the_prerequisite_before_booking_the_level_3_course():
+    """Issue 12: the demo delegate attended and was booked on the level 3 course without its
+    e-learning module; every demo place on a course with prerequisites now keeps the rule."""
+    load_demo()
+    checked = 0
+    for booking in Booking.objects.filter(event__course__prerequisites__isnull=False).distinct():
+        for prerequisite in booking.event.course.prerequisites.all():
+            assert Completion.objects.filter(
+                user=booking.delegate, course=prerequisite,
+                completed_on__lt=booking.created_at.date()).exists(), (booking.delegate, prerequisite)
+            checked += 1
+    assert checked >= 10
+    mine = Booking.objects.filter(delegate__email="delegate@demo.example",
+                                  event__course__prerequisites__isnull=False)
+    assert mine.filter(status=BookingStatus.BOOKED).exists()
+    assert mine.filter(status=BookingStatus.ATTENDED).exists()
+    before = Completion.objects.count()
+    load_demo()
+    assert Completion.objects.count() == before

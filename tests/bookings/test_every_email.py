@@ -59,10 +59,15 @@ def test_every_email_of_a_booking_has_text_html_and_a_valid_calendar(
     assert waiting.status == BookingStatus.OFFERED
     run(services.offers_expire, now=waiting.offer_expires_at + timedelta(minutes=1))
     again = run(services.booking_create, event=event, delegate=people[2], now=now)
-    run(services.booking_substitute, booking=again, by=people[2], to_email=people[3].email,
-        now=now)
-    run(services.booking_substitute, booking=again, by=people[3],
-        to_email="new.colleague@example.org", now=now)
+    offer = run(services.booking_substitute, booking=again, by=people[2],
+                to_email=people[3].email, now=now)
+    run(services.substitution_accept, substitution=offer, user=people[3], now=now)
+    offer = run(services.booking_substitute, booking=again, by=people[3],
+                to_email="new.colleague@example.org", now=now)
+    run(services.substitution_withdraw, substitution=offer, by=people[3], now=now)
+    offer = run(services.booking_substitute, booking=again, by=people[3],
+                to_email=people[1].email, now=now)
+    run(services.substitution_decline, substitution=offer, user=people[1], now=now)
     run(services.event_reminders_send, now=start - timedelta(days=2))
     run(services.joining_links_send, now=start - timedelta(days=2))
     again.refresh_from_db()

@@ -86,7 +86,10 @@ def test_bookings_are_grouped_with_their_actions(client, delegate):
 
     past = section(response, "past")
     assert "Modern Slavery" in past and "Attended" in past
-    assert "Thresholds" in past and "Waiting for the training team's decision" in past
+    # Issue 12: a cancelled place on an event still to come is not a past booking.
+    assert "Thresholds" not in past
+    cancelled = section(response, "cancelled")
+    assert "Thresholds" in cancelled and "Waiting for the training team's decision" in cancelled
     assert "Someone else's" not in text(response)
 
 
@@ -100,13 +103,16 @@ def test_training_record_shows_when_each_course_falls_due_again(client, delegate
     Completion.objects.create(user=UserFactory(), course=CourseFactory(title="Not Ann's"),
                               completed_on=date(2025, 1, 1), source=Completion.Source.ATTENDANCE)
 
-    record = section(client.get(URL), "record")
-
-    assert "Working Together Attended the event 14 May 2025 14 May 2028" in record
-    assert "Domestic Abuse e-learning E-learning knowledge check passed 10 Jan 2020 " \
-           "10 Jan 2021 Due now" in record
-    assert "Not Ann's" not in record
+    # Issue 12: one training record page (courses:training-record), linked from My training.
+    page = client.get(URL)
+    record = section(page, "record")
+    assert "See your training record : 2 completed courses" in record
+    assert reverse("courses:training-record") in page.content.decode()
     assert "Certificates appear here after your Stage 2 evaluation." in record
+    full = text(client.get(reverse("courses:training-record")))
+    assert "Working Together" in full and "Wed 14 May 2025" in full and "Sun 14 May 2028" in full
+    assert "Domestic Abuse e-learning" in full and "Sun 10 Jan 2021 Due now" in full
+    assert "Not Ann's" not in full
 
 
 def test_certificates_wording_follows_the_partnerships_trigger(client, delegate):

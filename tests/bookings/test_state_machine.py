@@ -147,8 +147,11 @@ class BookingMachine(RuleBasedStateMachine):
         free_before = self.free_places()
         expected = i != j and self.active(j) is None
         try:
-            services.booking_substitute(booking=self.active(i), by=self.delegates[i],
-                                        to_email=self.delegates[j].email, now=self.tick())
+            offer = services.booking_substitute(booking=self.active(i), by=self.delegates[i],
+                                                to_email=self.delegates[j].email, now=self.tick())
+            # The place moves when the colleague accepts (issue 12).
+            services.substitution_accept(substitution=offer, user=self.delegates[j],
+                                         now=self.tick())
         except DomainError:
             assert not expected
         else:

@@ -243,8 +243,10 @@ def test_the_sector_at_the_time_stays_with_the_charge(officer):
 def test_substitution_never_charges(officer):
     booking = christmas_booking(Sector.PRIVATE)
     colleague = UserFactory(organisation=booking.organisation)
-    services.booking_substitute(booking=booking, by=booking.delegate, to_email=colleague.email,
-                                now=london(2026, 12, 28, 9, 0))
+    offer = services.booking_substitute(booking=booking, by=booking.delegate,
+                                        to_email=colleague.email, now=london(2026, 12, 28, 9, 0))
+    services.substitution_accept(substitution=offer, user=colleague,
+                                 now=london(2026, 12, 28, 9, 5))
     assert not Charge.objects.exists()
 
 

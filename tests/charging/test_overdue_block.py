@@ -159,7 +159,7 @@ def test_a_place_held_passes_to_a_colleague_and_is_cancelled_despite_the_block(n
     """The block refuses new places only: the place the organisation holds can still be handed
     to a colleague (free, same organisation) or cancelled; refusing the hand-over would leave
     only a late cancellation or a no-show, which cost the organisation more."""
-    from bookings.services import booking_cancel, booking_substitute
+    from bookings.services import booking_cancel, booking_substitute, substitution_accept
 
     booking = booking_create(event=event, delegate=delegate, now=london(2026, 10, 20))
     invoice_make(organisation=nursery, issued_on=date(2026, 10, 1))
@@ -167,7 +167,8 @@ def test_a_place_held_passes_to_a_colleague_and_is_cancelled_despite_the_block(n
     now = london(2026, 11, 20)
     assert booking_refusals(delegate=colleague, event=EventFactory(
         start=london(2027, 5, 4, 9, 30)), now=now)  # a new place: refused
-    booking_substitute(booking=booking, by=delegate, to_email=colleague.email, now=now)
+    offer = booking_substitute(booking=booking, by=delegate, to_email=colleague.email, now=now)
+    substitution_accept(substitution=offer, user=colleague, now=now)
     booking.refresh_from_db()
     assert booking.delegate == colleague and booking.status == BookingStatus.BOOKED
     booking_cancel(booking=booking, by=colleague, now=now)

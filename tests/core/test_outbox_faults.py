@@ -121,8 +121,8 @@ def test_with_redis_down_business_support_sends_the_newsletter(
         client, make_user, redis_stopped, django_capture_on_commit_callbacks):
     """Every on-commit publish must survive the broker being down: the newsletter is marked
     sending and its beat sweep (newsletters-sending-resume) sends it when Redis is back."""
-    from courses import services
-    from courses.models import Newsletter
+    from newsletter import services
+    from newsletter.models import Newsletter
 
     officer = make_user(Role.BUSINESS_SUPPORT)
     UserFactory(newsletter_opt_in=True)

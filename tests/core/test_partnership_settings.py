@@ -96,7 +96,7 @@ def test_saving_without_changes_records_no_changes(client, officer):
         ("fee_no_show_half_day", "fifty", "Enter a number."),
         ("notice_working_days", "0", "greater than or equal to 1"),
         ("notice_working_days", "-5", "greater than or equal to"),
-        ("stage_2_days_after_stage_1", "", "This field is required."),
+        ("stage_2_days_after_stage_1", "", "Enter the days after Stage 1 that Stage 2 is"),
         ("short_name", "DS-PP", "Use letters and numbers only"),
         ("short_name", "DS PP", "Use letters and numbers only"),
         ("short_name", "DSPP/2026", "Use letters and numbers only"),

@@ -30,7 +30,8 @@ def elearning_page_url(name, request):
     a temporary MEDIA_ROOT when the page serves a file)."""
     from django.core.files.base import ContentFile
 
-    from courses.models import Format, Resource
+    from courses.models import Format
+    from resources.models import Resource
     from tests.factories import CourseFactory
 
     if name in ("courses:elearning-module", "courses:elearning-check",

@@ -23,9 +23,10 @@ from accounts.roles import Role
 from core.exceptions import DomainError
 from core.models import AuditEntry, OutgoingEmail, Partnership
 from core.outbox import email_queue, outbox_deliver
-from courses import services, tasks
-from courses.models import EventStatus, Newsletter, NewsletterDelivery
-from courses.policies import newsletter_unsubscribe_token
+from courses.models import EventStatus
+from newsletter import services, tasks
+from newsletter.models import Newsletter, NewsletterDelivery
+from newsletter.policies import newsletter_unsubscribe_token
 from tests.factories import CourseFactory, EventFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -304,7 +305,7 @@ def test_the_sweep_resumes_a_newsletter_stuck_in_sending_and_is_idempotent(event
 
 def test_the_sweep_is_in_the_beat_schedule_every_ten_minutes(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["newsletters-sending-resume"]
-    assert entry["task"] == "courses.tasks.newsletters_sending_resume"
+    assert entry["task"] == "newsletter.tasks.newsletters_sending_resume"
     assert entry["schedule"].minute == set(range(0, 60, 10))
 
 

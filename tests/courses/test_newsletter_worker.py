@@ -12,9 +12,9 @@ import redis
 from django.utils import timezone
 
 from core.exceptions import DomainError
-from courses import services, tasks
-from courses.models import Newsletter
 from ddscp_training.celery import app
+from newsletter import services, tasks
+from newsletter.models import Newsletter
 from tests.core.test_celery_worker import Worker, _broker_url, drain
 from tests.factories import EventFactory, UserFactory
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from core.models import AuditEntry
-from courses import selectors
-from courses.models import Resource
+from resources import selectors
+from resources.models import Resource
 from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

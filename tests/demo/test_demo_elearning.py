@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from courses import selectors
-from courses.models import Choice, Course, Format, Question, Resource
+from courses.models import Choice, Course, Format, Question
+from resources.models import Resource
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from courses.models import Choice, Format, Level, Question, Resource
+from courses.models import Choice, Format, Level, Question
+from resources.models import Resource
 from tests.factories import PASSWORD, CategoryFactory, CourseFactory, UserFactory
 
 from .steps import expect_path, sign_in

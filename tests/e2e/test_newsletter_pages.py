@@ -16,7 +16,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from courses.models import Newsletter
+from newsletter.models import Newsletter
 from tests.factories import CourseFactory, EventFactory, UserFactory, VenueFactory
 from tests.helpers import totp_activate
 
@@ -121,7 +121,7 @@ def test_a_delegate_stops_the_newsletter_from_the_email(page, live_server):
     bea = UserFactory(roles=[Role.BUSINESS_SUPPORT])
     from django.utils import timezone
 
-    from courses import services
+    from newsletter import services
 
     newsletter = services.newsletter_create(by=bea, subject="Spring", introduction="",
                                             events=[EventFactory()], now=timezone.now())

@@ -325,8 +325,10 @@ def test_a_place_handed_to_a_colleague_moves_the_unanswered_questionnaire_to_the
         booking = bookings.booking_create(event=_event(), delegate=first, now=now)
     evaluation_requests_send(now=now + timedelta(minutes=5))
     with on_commit():
-        bookings.booking_substitute(booking=booking, by=first, to_email=colleague.email,
-                                    now=now + timedelta(days=1))
+        offer = bookings.booking_substitute(booking=booking, by=first, to_email=colleague.email,
+                                            now=now + timedelta(days=1))
+        bookings.substitution_accept(substitution=offer, user=colleague,
+                                     now=now + timedelta(days=1))
     pre = EvaluationRequest.objects.get(kind=RequestKind.PRE, booking=booking)
     assert pre.user == colleague and pre.requested_at is None
     evaluation_requests_send(now=now + timedelta(days=1, minutes=5))

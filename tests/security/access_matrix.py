@@ -196,6 +196,11 @@ ROWS: dict[str, Row] = {
     # request named here is to join organisation A, so B's lead finds nothing.
     "accounts:membershiprequest-list": page(only(OFFICER, LEAD_A, LEAD_B)),
     "accounts:membershiprequest-decide": form(only(OFFICER, LEAD_A, lead_b=NOT_FOUND)),
+    # People (officers): anyone's page, the owner's here; nobody else, not even their own lead.
+    "accounts:person-list": page(only(OFFICER)),
+    "accounts:person-detail": page(only(OFFICER)),
+    "accounts:person-roles": form(only(OFFICER), post=only(OFFICER, outcome=REDIRECT)),
+    "courses:person-training-record-export": page(only(OFFICER)),
 
     # The partnership's settings and the audit log: officers only ------------------------------
     "core:partnership-update": form(only(OFFICER)),
@@ -221,6 +226,7 @@ ROWS: dict[str, Row] = {
 
     # A delegate's own learning -----------------------------------------------------------------
     "courses:training-record": page(signed_in()),
+    "courses:training-record-export": page(signed_in()),  # the URL names nobody: one's own
     "courses:elearning-module": page(signed_in()),
     "courses:elearning-check": form(signed_in()),
     "courses:elearning-result": page(signed_in()),
@@ -232,8 +238,8 @@ ROWS: dict[str, Row] = {
     "bookings:waitlist-join": form(signed_in()),  # places are free: told to book instead
     # The line manager's signed link is the permission (no account needed).
     "bookings:line-manager-approval": form(everyone()),
-    # The owner's invitation to a colleague without an account: nobody here is that colleague,
-    # so accepting it is refused with a message on the page.
+    # The owner's offer to a colleague without an account: nobody here is that colleague, so
+    # answering it (an empty answer too) comes back with a message on the page.
     "bookings:substitution-accept": form(signed_in()),
 
     # The owner's booking: the owner and officers who manage bookings; anyone else 404 ----------
@@ -248,6 +254,23 @@ ROWS: dict[str, Row] = {
                                               others=NOT_FOUND)),
     "bookings:offer-respond": form(only(OWNER, OFFICER, others=NOT_FOUND)),
     "bookings:booking-substitute": form(only(OWNER, OFFICER, others=NOT_FOUND)),
+    # The owner's place is offered to a colleague who has not answered: withdrawing it is done.
+    "bookings:substitution-withdraw": form(only(OWNER, OFFICER, others=NOT_FOUND),
+                                           post=only(OWNER, OFFICER, outcome=REDIRECT,
+                                                     others=NOT_FOUND)),
+
+    # Acting for a delegate (the owner): officers who manage bookings only; the owner too is
+    # refused (403) before anything is looked up. Another person's booking under the owner's
+    # address is a 404 (tests/bookings/test_acting_for.py). The owner already has a place on
+    # the event: booking or joining its waiting list is refused with the reason (200).
+    "bookings:acting-person": page(only(OFFICER)),
+    "bookings:acting-event-list": page(only(OFFICER)),
+    "bookings:acting-booking-create": form(only(OFFICER)),
+    "bookings:acting-waitlist-join": form(only(OFFICER)),
+    "bookings:acting-booking-cancel": form(only(OFFICER), post=only(OFFICER, outcome=REDIRECT)),
+    "bookings:acting-booking-late-cancel": form(only(OFFICER)),  # the owner's place tomorrow
+    "bookings:acting-booking-move": form(only(OFFICER)),
+    "bookings:acting-booking-substitute": form(only(OFFICER)),
 
     # Facilitators: their own events only (another event's pages are 404) ----------------------
     "courses:trainingpool-list": page(only(FACILITATOR, OTHER_FACILITATOR)),
@@ -260,6 +283,10 @@ ROWS: dict[str, Row] = {
         only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
         # The register opens on the day: saving before then says so and comes back.
         post=only(FACILITATOR, OFFICER, outcome=REDIRECT, other_facilitator=NOT_FOUND)),
+    # A colleague who attended instead (on the day): the event's facilitators and officers; an
+    # empty form comes back with its errors.
+    "bookings:register-substitute": form(
+        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND)),
     "bookings:event-register-pdf": page(
         only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
         post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
@@ -346,6 +373,9 @@ ROWS: dict[str, Row] = {
     "courses:newsletter-create": form(only(BUSINESS_SUPPORT)),
     "courses:newsletter-update": form(only(BUSINESS_SUPPORT)),
     "courses:newsletter-send": form(only(BUSINESS_SUPPORT)),
+    # "Send a test to me": a POST only; the test goes to whoever sends it.
+    "courses:newsletter-test": form(only(BUSINESS_SUPPORT, outcome=NOT_ALLOWED),
+                                    post=only(BUSINESS_SUPPORT, outcome=REDIRECT)),
 
     # Certificates: anyone checks a code; the owner downloads their own (another's: 404);
     # officers list, issue by hand and revoke ------------------------------------------------

@@ -1,5 +1,5 @@
 """Sign-in helpers for the security tests: for the test client, a session that has passed
-two-factor authentication (core.middleware asks staff sessions for it); for the browser
+two-factor authentication (accounts.middleware asks staff sessions for it); for the browser
 (the fixtures come from tests/e2e/conftest.py through this folder's conftest.py), a real
 sign-in with the authenticator code."""
 

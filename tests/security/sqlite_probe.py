@@ -28,7 +28,8 @@ THREADS = 8
 
 
 def huge_ids():
-    from courses.forms import CourseForm, EventForm, NewsletterForm
+    from courses.forms import CourseForm, EventForm
+    from newsletter.forms import NewsletterForm
     from tests.factories import CourseFactory
 
     course = CourseFactory()

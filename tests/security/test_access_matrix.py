@@ -100,11 +100,11 @@ def build_world():
         Choice,
         CourseStatus,
         Format,
-        Newsletter,
         Question,
-        Resource,
         TrainingPoolMembership,
     )
+    from newsletter.models import Newsletter
+    from resources.models import Resource
     from tests.factories import (
         CourseFactory,
         EventFactory,
@@ -288,6 +288,8 @@ def _params(w):
     return {
         "bookings:booking-late-cancel": {"uid": w.booking_late.uid},
         "bookings:waitlist-leave": {"uid": w.booking_waiting.uid},
+        "bookings:acting-booking-late-cancel": {"person_pk": w.users[am.OWNER].pk,
+                                                "uid": w.booking_late.uid},
         "bookings:offer-respond": {"uid": w.booking_offered.uid},
         "bookings:late-cancellation-review": {"uid": w.booking_late_cancelled.uid},
         "charging:charge-decide": {"uid": w.booking_late_cancelled.uid},
@@ -318,11 +320,16 @@ def _params(w):
         "courses:newsletter-preview": {"pk": w.newsletter.pk},
         "courses:newsletter-update": {"pk": w.newsletter.pk},
         "courses:newsletter-send": {"pk": w.newsletter.pk},
+        "courses:newsletter-test": {"pk": w.newsletter.pk},
         "courses:manage-course-update": {"pk": w.course.pk},
         "courses:manage-pool": {"pk": w.course.pk},
         "accounts:organisationrequest-decide": {"pk": w.org_request.pk},
         "accounts:membershiprequest-decide": {"pk": w.membership_request.pk},
         "accounts:organisation-domains": {"pk": w.org_a.pk},
+        "accounts:person-detail": {"pk": w.users[am.OWNER].pk},
+        "accounts:person-roles": {"pk": w.users[am.OWNER].pk},
+        "courses:person-training-record-export": {"pk": w.users[am.OWNER].pk, "fmt": "xlsx"},
+        "courses:training-record-export": {"fmt": "csv"},
         "courses:newsletter-email": {"pk": w.newsletter.pk},
         "core:outgoingemail-detail": {"pk": w.outgoing_email.pk},
         "core:outgoingemail-resend": {"pk": w.outgoing_email.pk},
@@ -344,7 +351,8 @@ def _uidb36(user):
 
 
 BY_PARAMETER = {"pk": lambda w: w.event.pk, "event_pk": lambda w: w.event.pk,
-                "uid": lambda w: w.booking.uid, "code": lambda w: w.certificate.code}
+                "uid": lambda w: w.booking.uid, "code": lambda w: w.certificate.code,
+                "person_pk": lambda w: w.users[am.OWNER].pk}
 
 
 def url_for(key, route, w, params):

@@ -46,7 +46,7 @@ PASSWORD_REAUTHENTICATE = reverse("account_reauthenticate")
 # Where a staff session that has not entered the code may be sent.
 NOT_YET = (SITE_LOGIN, MFA_AUTHENTICATE, MFA_REAUTHENTICATE, MFA_ACTIVATE,
            PASSWORD_REAUTHENTICATE)
-# Pages such a session may open (core.middleware): signing in and out, the code, setting
+# Pages such a session may open (accounts.middleware): signing in and out, the code, setting
 # the authenticator up, the health check.
 OPEN_BEFORE_THE_CODE = {"account_login", "account_logout", "mfa_authenticate",
                         "mfa_reauthenticate", "account_reauthenticate", "mfa_activate_totp",

@@ -23,8 +23,10 @@ from accounts.roles import Role
 from core.calendar import LONDON
 from core.forms import PartnershipForm
 from core.models import Partnership
-from courses.forms import CourseForm, EventForm, NewsletterForm
-from courses.models import Course, Event, Newsletter, TrainingPoolMembership
+from courses.forms import CourseForm, EventForm
+from courses.models import Course, Event, TrainingPoolMembership
+from newsletter.forms import NewsletterForm
+from newsletter.models import Newsletter
 from tests.factories import CourseFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

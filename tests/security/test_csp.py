@@ -21,7 +21,7 @@ from django.utils.csp import build_policy
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from courses import services as course_services
+from newsletter import services as newsletter_services
 from tests.factories import (
     BookingFactory,
     CourseFactory,
@@ -127,7 +127,7 @@ def programme(db):
     delegate = UserFactory(first_name="Dee", organisation=org)
     BookingFactory(event=upcoming, delegate=delegate)
     BookingFactory(event=past, delegate=delegate)
-    newsletter = course_services.newsletter_create(
+    newsletter = newsletter_services.newsletter_create(
         by=None, subject="Spring dates", introduction="Book early.", events=[upcoming],
         now=timezone.now())
     return {"org": org, "officer": officer, "facilitator": facilitator, "course": course,

@@ -75,10 +75,17 @@ EXPECTED_FORMS = {
     "bookings:waitlist-leave", "bookings:event-register", "charging:charge-decide",
     "charging:charge-list",
     "bookings:offer-respond", "bookings:booking-late-cancel",
-    "courses:newsletter-update", "courses:newsletter-send",
+    "courses:newsletter-update", "courses:newsletter-send", "courses:newsletter-test",
     "courses:newsletter-unsubscribe", "bookings:line-manager-approval",
     "accounts:membershiprequest-decide", "accounts:organisation-domains",
+    "accounts:person-list", "accounts:person-roles",
     "bookings:waitlist-join", "bookings:substitution-accept",
+    # A colleague who attended instead, recorded from the register on the day (facilitator).
+    "bookings:register-substitute",
+    # Acting for a delegate (officers, from a person's page on People).
+    "bookings:acting-event-list", "bookings:acting-booking-create",
+    "bookings:acting-booking-cancel", "bookings:acting-booking-late-cancel",
+    "bookings:acting-booking-move", "bookings:acting-booking-substitute",
     # Payments (business support): record one, remind of an unpaid invoice, export as CSV.
     "charging:payment-create", "charging:invoice-remind", "charging:payment-export",
     "charging:invoice-batch", "charging:invoice-list", "charging:credit-note-create",
@@ -410,7 +417,8 @@ def states_the_demo_lacks(now):
     only be cancelled late), a full event, a booking waiting for a line manager and a draft
     newsletter: so that their forms are on a page."""
     from bookings.models import ACTIVE, Booking, BookingStatus
-    from courses.models import Event, EventStatus, Newsletter
+    from courses.models import Event, EventStatus
+    from newsletter.models import Newsletter
 
     delegate = User.objects.get(email=ROLES["delegate"])
     taken = Booking.objects.filter(delegate=delegate, status__in=ACTIVE).values("event")
@@ -489,11 +497,11 @@ def emailed_links():
     is the permission."""
     from bookings import policies as booking_policies
     from bookings.models import Booking, BookingStatus
-    from courses import policies as course_policies
+    from newsletter import policies as newsletter_policies
 
     delegate = User.objects.get(email=ROLES["delegate"])
     booking = Booking.objects.get(status=BookingStatus.PENDING_APPROVAL)
-    unsubscribe = course_policies.newsletter_unsubscribe_token(user_id=delegate.pk)
+    unsubscribe = newsletter_policies.newsletter_unsubscribe_token(user_id=delegate.pk)
     approval = booking_policies.signed_link_make(value=str(booking.uid),
                                                  salt=booking_policies.LINE_MANAGER_SALT)
     return [f"/courses/newsletters/unsubscribe/?token={unsubscribe}",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from courses import services
+from newsletter import services
 from tests.factories import CourseFactory, EventFactory, UserFactory, VenueFactory
 from tests.helpers import totp_activate
 
@@ -129,14 +129,14 @@ def test_the_outbox_shows_a_stored_email_as_text(client, make_user):
     """Officers read what an email said on the Emails page: the plain-text part, rendered from
     a .txt template with autoescape off, shown as text."""
     from core.outbox import email_queue
-    from courses.selectors import newsletter_events
+    from newsletter.selectors import newsletter_events
 
     bea = make_user(Role.BUSINESS_SUPPORT, first_name="Bea")
     newsletter = hostile_newsletter(bea)
     amy = UserFactory(first_name="Amy", email="amy@example.org")
     context = services.newsletter_email_context(
         newsletter=newsletter, events=list(newsletter_events(newsletter=newsletter)), user=amy)
-    [row] = email_queue(to=[amy.email], template="courses/newsletter", context=context,
+    [row] = email_queue(to=[amy.email], template="newsletter/newsletter", context=context,
                         # Not "newsletter:": the page hides a newsletter's text (its opt-out
                         # link acts for the person); this checks what a readable email shows.
                         purpose=f"test:hostile-text:{newsletter.pk}", nudge=False)
