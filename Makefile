@@ -21,8 +21,10 @@ install: $(BIN)/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo queues emails (booking confirmations with calendar invitations) before the server
+# starts: they link to the address `make run` will serve on (scripts/site-url).
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	SITE_URL="$$(scripts/site-url "$(HOST)" "$(PORT)")" $(BIN)/python manage.py load_demo
 
 ## make run: set up everything and serve the site with a Celery worker and beat beside it.
 run: demo

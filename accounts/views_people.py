@@ -140,7 +140,7 @@ class PersonRolesView(_PersonMixin, FormView):
         except DomainError as exc:
             form.add_error("roles" if exc.field == "roles" else None, exc.message)
             return self.form_invalid(form)
-        held = sorted((r.label for r in user_roles(self.person) if r != Role.DELEGATE))
+        held = sorted(r.label for r in user_roles(self.person) if r != Role.DELEGATE)
         if held:
             messages.success(self.request, f"{self.person}'s roles are saved: "
                                            f"{', '.join(held)}.")

@@ -92,7 +92,7 @@ class RegisterSubstituteForm(FieldMessagesMixin, forms.Form):
     (same organisation, not on the register already) is the service's rule."""
 
     booking = forms.TypedChoiceField(
-        label="Whose place did they take?", coerce=int, choices=[],
+        label="Delegate whose place they took", coerce=int, choices=[],
         error_messages={"required": "Select the delegate whose place the colleague took.",
                         "invalid_choice": "Select the delegate whose place the colleague took."})
     name = forms.CharField(

@@ -224,6 +224,20 @@ class ApprovalRelease:
     at: object  # an aware datetime
     reason: str
 
+    @property
+    def agree_by(self):
+        """When the line manager must agree by, in words: "the end of Tuesday 23 March 2027"
+        for a release at midnight, else the day and time of the release."""
+        from datetime import timedelta
+
+        from core.calendar import LONDON
+        from core.dates import day, day_and_time
+
+        local = self.at.astimezone(LONDON)
+        if (local.hour, local.minute) == (0, 0):
+            return f"the end of {day(local - timedelta(minutes=1))}"
+        return day_and_time(local)
+
 
 def approval_release(*, requested_at, event_start, link_days, release_working_days):
     """DOMAIN.md "Line manager approval": a place waiting for the line manager is released

@@ -191,8 +191,10 @@ def register_event(*, user, pk):
 
 def register_bookings(*, event):
     """The register of an event: the delegates with a place, and those already marked, by
-    surname, with their organisation (the one they booked for)."""
-    return event_delegates_with_access_needs(event=event)
+    surname, with their organisation (the one they booked for), and for a colleague recorded
+    on the day whose place they took (`replaced.from_delegate`)."""
+    return event_delegates_with_access_needs(event=event).select_related(
+        "replaced__from_delegate")
 
 
 def register_substitutable(*, event):

@@ -85,3 +85,11 @@ urlpatterns += [
     path("for/<int:person_pk>/<uuid:uid>/substitute/",
          views_acting.ActingSubstituteView.as_view(), name="acting-booking-substitute"),
 ]
+
+# Exports (issue 11): an event's delegates as CSV or XLSX (facilitators of the event, officers).
+from . import views_exports  # noqa: E402
+
+urlpatterns += [
+    path("facilitator/events/<int:event_pk>/delegates.<str:kind>",
+         views_exports.EventDelegatesExportView.as_view(), name="event-delegates-export"),
+]

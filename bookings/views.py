@@ -175,6 +175,12 @@ class BookingDetailView(BookingMixin, TemplateView):
         notice = None
         if actions["cancel"] and booking.status == BookingStatus.BOOKED:
             notice = services.cancellation_notice_for(booking=booking, now=now)
+        if booking.status == BookingStatus.PENDING_APPROVAL and booking.approval_requested_at:
+            partnership = Partnership.load()
+            context["approval_release"] = policies.approval_release(
+                requested_at=booking.approval_requested_at, event_start=booking.event.start,
+                link_days=partnership.line_manager_link_days,
+                release_working_days=partnership.approval_release_working_days)
         context.update(
             actions=actions, notice=notice,
             position=selectors.waiting_list_position(booking=booking),

@@ -28,8 +28,7 @@ def readable_bytes(message):
         if part.get_content_disposition() == "attachment":
             continue
         text = part.get_content()
-        part.set_content(text, subtype=part.get_content_subtype(), charset="utf-8", cte="8bit",
-                         policy=READABLE)
+        part.set_content(text, subtype=part.get_content_subtype(), charset="utf-8", cte="8bit")
     return mime.as_bytes(policy=READABLE)
 
 

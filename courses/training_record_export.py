@@ -60,7 +60,7 @@ def training_record_xlsx(lines, *, title="Training record"):
                 cell.data_type = "s"  # text typed by someone is never a formula
             elif hasattr(value, "isoformat"):
                 cell.number_format = "d mmm yyyy"
-    for letter, width in zip("ABCDEFGH", (48, 10, 14, 14, 34, 10, 14, 16)):
+    for letter, width in zip("ABCDEFGH", (48, 10, 14, 14, 34, 10, 14, 16), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

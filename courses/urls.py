@@ -53,6 +53,14 @@ urlpatterns += [
     path("manage/review/", views_elearning.CourseReviewView.as_view(), name="manage-review"),
 ]
 
+# Exports (issue 11): the programme as CSV or XLSX: courses/views_exports.py
+from . import views_exports  # noqa: E402
+
+urlpatterns += [
+    path("manage/events/programme.<str:kind>", views_exports.ProgrammeExportView.as_view(),
+         name="manage-event-export"),
+]
+
 # The course page matches any one path segment, so it goes after every other pattern (a page
 # such as "resources/" listed after it would be taken for a course). Add patterns above.
 # The newsletter and resources apps keep their pages under /courses/ and in this namespace

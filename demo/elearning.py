@@ -10,7 +10,8 @@ written only while it is empty, a review date only while there is none."""
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from courses.models import Category, Choice, Course, Question, Resource
+from courses.models import Category, Choice, Course, Question
+from resources.models import Resource
 
 CHILD_EXPLOITATION = "Child Exploitation"
 LEVEL_3 = "Child Exploitation: Multi-Agency Response"

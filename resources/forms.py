@@ -59,7 +59,7 @@ class ResourceForm(FieldMessagesMixin, forms.ModelForm):
         }
 
     def resource_data(self):
-        """The cleaned fields for courses.services.resource_publish / resource_update; "file"
+        """The cleaned fields for resources.services.resource_publish / resource_update; "file"
         is a new upload, False when "Clear" was ticked, or None to keep the file there is."""
         data = {name: self.cleaned_data[name]
                 for name in ("title", "description", "kind", "category", "url", "public")}

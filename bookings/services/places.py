@@ -6,6 +6,7 @@ import time as _time
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from core.exceptions import DomainError
 from courses.models import Event
@@ -163,11 +164,21 @@ def _confirmation_queue(booking, *, was=""):
 def _approval_queue(booking):
     """The approval request goes to booking.approval_sent_to (recorded when the place was
     held), so the booking says which address was asked, whatever the profile says later."""
+    from core.models import Partnership
+
     delegate = booking.delegate
+    partnership = Partnership.load()
+    # "If you have not agreed by ...": the earlier of the link's expiry and the working-day
+    # limit before the event (bookings.services.sweeps.approvals_expire releases it then).
+    release = policies.approval_release(
+        requested_at=booking.approval_requested_at or timezone.now(),
+        event_start=booking.event.start, link_days=partnership.line_manager_link_days,
+        release_working_days=partnership.approval_release_working_days)
     booking_email_queue(booking=booking, template="approval_requested",
                         to=[booking.approval_sent_to or delegate.line_manager_email],
                         extra={"line_manager_name": delegate.line_manager_name,
-                               "approval_url": _line_manager_url(booking)})
+                               "approval_url": _line_manager_url(booking),
+                               "agree_by": release.agree_by})
     booking_email_queue(booking=booking, template="booking_pending")
 
 

@@ -190,6 +190,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LANGUAGE_CODE = "en-gb"
+# Sentence case for allauth's Title Case headings, buttons and labels (locale/en_GB).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -226,9 +228,12 @@ if REDIS_URL:
         "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0,
     }
 else:
-    for _folder in ("queue", "processed"):
+    # Every folder of the filesystem broker under var/celery/, its control folder too (kombu
+    # would make "control/" in the working directory: `make run` left one at the root).
+    for _folder in ("queue", "processed", "control"):
         (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),

@@ -96,6 +96,9 @@ def test_the_sweep_releases_the_place_across_easter_tells_both_and_offers_it_onc
     assert "not agreed in time" in told[(delegate.email,)].subject
     assert "2 working days before the event" in told[(delegate.email,)].body
     assert "released" in told[("morgan.manager@council.example",)].body
+    for message in (told[(delegate.email,)], told[("morgan.manager@council.example",)]):
+        assert "<html" in message.alternatives[0][0].lower()  # a text and an HTML part
+        assert "a.m." not in message.body and "p.m." not in message.body
     assert (waiting.delegate.email,) in told  # the offer
     assert AuditEntry.objects.filter(action="booking.approval_expire").count() == 1
 
@@ -144,3 +147,22 @@ def test_the_sweep_runs_from_celery_beat():
 
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "bookings.tasks.approvals_expire" in tasks
+
+
+@pytest.mark.django_db
+def test_the_booking_page_says_by_when_the_line_manager_must_agree(setting, run, client):
+    event = EventFactory(start=EVENT_START, end=EVENT_START + timedelta(hours=7))
+    pending = run(services.booking_create, event=event, delegate=UserFactory(), now=ASKED_AT)
+    client.force_login(pending.delegate)
+    page = _words(client.get(reverse("bookings:booking-detail", kwargs={"uid": pending.uid})))
+    assert ("If they have not agreed by the end of Tuesday 23 March 2027, the place is released "
+            "for someone else.") in page
+
+
+@pytest.mark.django_db
+def test_the_line_manager_is_told_by_when_to_agree(setting, run):
+    event = EventFactory(start=EVENT_START, end=EVENT_START + timedelta(hours=7))
+    delegate = UserFactory(line_manager_email="morgan.manager@council.example")
+    run(services.booking_create, event=event, delegate=delegate, now=ASKED_AT)
+    asked = next(m for m in mail.outbox if m.to == ["morgan.manager@council.example"])
+    assert "have not agreed by the end of Tuesday 23 March 2027" in asked.body

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import StaffGroup
 from accounts.roles import Role
 from bookings import policies, services
-from bookings.models import Booking, BookingStatus
+from bookings.models import BookingStatus
 from core.calendar import LONDON
 from core.models import Partnership
 from courses.models import Completion, Event, Format
@@ -50,7 +50,8 @@ def event_url(event):
     (datetime(2026, 12, 21, 9, 0, tzinfo=LONDON), "Cancelling now is late"),
 ], ids=["last-free-day", "the-saturday-after", "monday-21-december"])
 def test_the_panel_says_until_when_cancelling_is_free_or_that_it_is_late(today, expected):
-    assert policies.free_cancellation_until(event_start=XMAS_EVENT, required=5) == date(2026, 12, 18)
+    last_free_day = policies.free_cancellation_until(event_start=XMAS_EVENT, required=5)
+    assert last_free_day == date(2026, 12, 18)
     said = policies.cancellation_words(event_start=XMAS_EVENT, now=today, required=5)
     assert said.startswith(expected)
     assert "up to 5 working days" not in said
@@ -112,7 +113,8 @@ def test_a_late_cancellation_with_one_working_day_and_a_full_stop_reads_right(
 # Profile completion comes back to the event ----------------------------------------------------
 
 def _profile_data(person):
-    return {"organisation_name": person.organisation.name, "first_name": "Priya", "last_name": "Shah", "job_title": "Family support worker",
+    return {"organisation_name": person.organisation.name,
+            "first_name": "Priya", "last_name": "Shah", "job_title": "Family support worker",
             "staff_group": StaffGroup.GROUP_2, "line_manager_name": "Morgan Manager",
             "line_manager_email": "morgan.manager@example.org", "access_needs": ""}
 

@@ -69,7 +69,7 @@ def test_my_events_lists_the_events_i_facilitate_with_what_i_need(client, facili
     assert "Not mine" not in page and "Last week" not in page
     assert "Online" in page and "Council House, Room 4" in page
     assert 'href="https://teams.example/j/neglect"' in response.content.decode()
-    assert f"{at(2):%a} {at(2).day} {at(2):%b %Y}, 14:00" in page  # the prep meeting
+    assert f"{at(2):%a} {at(2).day} {at(2):%b %Y}, 2pm" in page  # the prep meeting
     assert "12 of 30" in page and "0 of 20" in page
 
     recent = client.get(reverse("bookings:facilitator-event-list"), {"show": "recent"})

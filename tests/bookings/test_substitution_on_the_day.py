@@ -249,6 +249,7 @@ def test_the_register_page_records_a_substitute(day, facilitator, send, client,
     done = client.post(url, {"booking": booking.pk, "name": "Cal Colleague",
                              "email": colleague.email}, follow=True)
     assert "attended in place of Dana Delegate" in done.content.decode()
+    assert "Instead of Dana Delegate" in done.content.decode()  # the register says whose place
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.SUBSTITUTED
 
 

@@ -59,9 +59,9 @@ def test_reminder_goes_on_the_day_it_falls_due_and_only_once(classroom_event, ma
 
     [message] = mailoutbox
     assert message.to == ["ann@example.org"]
-    assert message.subject == "Reminder: Understanding Thresholds, Friday 6 March"
+    assert message.subject == "Reminder: Understanding Thresholds, Friday 6 March 2026"
     assert "Dudley Council House" in message.body
-    assert "Friday 6 March 2026, 09:30" in message.body
+    assert "Friday 6 March 2026, 9:30am" in message.body
     assert "not admitted" in message.body  # the late-arrival rule, with the partnership's number
     assert "30 minutes late" in message.body
     assert reverse("bookings:booking-detail", kwargs={"uid": ann.uid}) in message.body

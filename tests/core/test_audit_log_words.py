@@ -1,7 +1,7 @@
 """The audit log in words (issue 12): "Register marked", "Did not attend", "Contacted the team:
 no"; "by the officer for the delegate"; filters by person, record and date; one date style."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -189,7 +189,7 @@ def test_a_nul_byte_in_any_filter_is_no_500(officer_client):
 def test_the_filtered_log_costs_a_few_queries(officer_client, officer,
                                               django_assert_max_num_queries):
     delegate = UserFactory()
-    for n in range(60):
+    for _ in range(60):
         audit_record(actor=officer, action="booking.create", on_behalf_of=delegate,
                      target=BookingFactory(delegate=delegate))
     with django_assert_max_num_queries(14):

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.dates import clock, short_date
 from core.exceptions import DomainError
 from core.models import AuditEntry, OutgoingEmail, Partnership
 from core.outbox import email_queue, outbox_deliver
@@ -568,7 +569,7 @@ def test_the_list_shows_drafts_and_how_many_a_sent_newsletter_went_to(
     page = response.content.decode()
     assert "Spring newsletter" in page and "Summer newsletter" in page
     sent.refresh_from_db()
-    assert f"To 2 people on {timezone.localtime(sent.sent_at):%-d %b %Y, %H:%M}" in page
+    assert f"To 2 people on {short_date(sent.sent_at)}, {clock(sent.sent_at)}" in page
     assert "Not sent" in page
 
 

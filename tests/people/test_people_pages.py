@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role, user_roles
-from core.models import AuditEntry
 from courses.models import Completion
 from tests.factories import BookingFactory, EventFactory, OrganisationFactory, UserFactory
 

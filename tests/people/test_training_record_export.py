@@ -117,9 +117,9 @@ def test_a_visitor_is_sent_to_sign_in(client, db):
 
 def test_the_export_costs_a_few_queries_whatever_its_length(client, record,
                                                             django_assert_max_num_queries):
-    for n in range(40):
-        Completion.objects.create(user=record, course=CourseFactory(), completed_on=date(2025, 1, 1),
-                                  source=Completion.Source.RECORDED)
+    for _ in range(40):
+        Completion.objects.create(user=record, course=CourseFactory(),
+                                  completed_on=date(2025, 1, 1), source=Completion.Source.RECORDED)
     client.force_login(record)
     with django_assert_max_num_queries(10):
         rows, _ = _xlsx(client.get(reverse("courses:training-record-export", args=["xlsx"])))

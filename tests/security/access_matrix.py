@@ -287,6 +287,11 @@ ROWS: dict[str, Row] = {
     # empty form comes back with its errors.
     "bookings:register-substitute": form(
         only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND)),
+    # Exports (issue 11): an event's delegates with their access needs, the event's own
+    # facilitators and officers only.
+    "bookings:event-delegates-export": page(
+        only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
+        post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
     "bookings:event-register-pdf": page(
         only(FACILITATOR, OFFICER, other_facilitator=NOT_FOUND),
         post=only(FACILITATOR, OTHER_FACILITATOR, OFFICER, outcome=NOT_ALLOWED)),
@@ -348,6 +353,7 @@ ROWS: dict[str, Row] = {
 
     # Officers: the programme (business support sees the events, to write the newsletter) ------
     "courses:manage-event-list": page(only(OFFICER, BUSINESS_SUPPORT)),
+    "courses:manage-event-export": page(only(OFFICER, BUSINESS_SUPPORT)),  # the same events
     "courses:manage-event-calendar": page(only(OFFICER, BUSINESS_SUPPORT)),
     "courses:manage-event-create": form(only(OFFICER)),
     "courses:manage-event-update": form(only(OFFICER)),

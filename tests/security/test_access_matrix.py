@@ -330,6 +330,8 @@ def _params(w):
         "accounts:person-roles": {"pk": w.users[am.OWNER].pk},
         "courses:person-training-record-export": {"pk": w.users[am.OWNER].pk, "fmt": "xlsx"},
         "courses:training-record-export": {"fmt": "csv"},
+        "bookings:event-delegates-export": {"event_pk": w.event.pk, "kind": "xlsx"},
+        "courses:manage-event-export": {"kind": "csv"},
         "courses:newsletter-email": {"pk": w.newsletter.pk},
         "core:outgoingemail-detail": {"pk": w.outgoing_email.pk},
         "core:outgoingemail-resend": {"pk": w.outgoing_email.pk},
