@@ -91,9 +91,10 @@ class PersonDetailView(_PersonMixin, TemplateView):
         roles = sorted((r for r in user_roles(person) if r != Role.DELEGATE),
                        key=lambda r: r.label)
         sections = [
-            # Each app's section rendered by its own template (autoescaped there).
+            # Each app's section rendered by its own template (autoescaped there), without the
+            # context processors: they would run (and query) once per section.
             RenderedSection(key=s.key, title=s.title, html=render_to_string(
-                s.template, {**s.context, "person": person, "now": now}, request=self.request))
+                s.template, {**s.context, "person": person, "now": now}))
             for s in person_sections(person=person, viewer=self.request.user, now=now,
                                      paginate=self.paginate)]
         missing = [m.removeprefix("your ") for m in person.profile_missing]

@@ -27,6 +27,7 @@ CORE_PAGES = {
     "bookings:booking-substitute": EVERYONE,
     "bookings:booking-ics": EVERYONE,
     "bookings:substitution-accept": EVERYONE,
+    "bookings:substitution-withdraw": EVERYONE,
 }
 # The line manager agrees from a signed link, without an account.
 CORE_PUBLIC_PAGES = ["bookings:line-manager-approval"]
@@ -87,6 +88,12 @@ def core_page_url(name, request):
         status, days = _STATE[name]
         return reverse(name, kwargs={"uid": booking_for(user, status=status,
                                                         days_ahead=days).uid})
+    if name == "bookings:substitution-withdraw":
+        # The page shows itself while an offer of the place waits for the colleague.
+        booking = booking_for(user, status="booked")
+        Substitution.objects.create(booking=booking, from_delegate=user,
+                                    to_email="colleague@example.org", by=user)
+        return reverse(name, kwargs={"uid": booking.uid})
     if name == "bookings:substitution-accept":
         colleague = UserFactory(organisation=user.organisation)
         booking = booking_for(colleague, status="booked")

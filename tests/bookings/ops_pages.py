@@ -15,6 +15,7 @@ OPS_PAGES = {
     "bookings:event-register": REGISTER_KEEPERS,
     "bookings:event-register-pdf": REGISTER_KEEPERS,
     "bookings:event-signin-pdf": REGISTER_KEEPERS,
+    "bookings:register-substitute": REGISTER_KEEPERS,
     "bookings:event-waiting-list": {Role.OFFICER, SITE_ADMIN},
 }
 # The late-cancellation queue is the charging app's now (tests/charging/charge_pages.py).
@@ -29,7 +30,8 @@ def ops_page_url(name):
     from tests.factories import EventFactory
 
     if name in ("bookings:event-register", "bookings:event-register-pdf",
-                "bookings:event-signin-pdf", "bookings:event-waiting-list"):
+                "bookings:event-signin-pdf", "bookings:event-waiting-list",
+                "bookings:register-substitute"):
         event = EventFactory()
         event.facilitators.set(User.objects.filter(groups__name=group_name(Role.FACILITATOR)))
         return reverse(name, kwargs={"event_pk": event.pk})

@@ -133,7 +133,7 @@ def test_a_later_joining_link_comes_on_its_own_day(online_event, mailoutbox):
     assert services.joining_links_send(now=london(2026, 3, 5, 9, 0)) == 0
 
     link = mailoutbox[1]
-    assert link.subject == "Joining link: Safer Recruitment, Friday 6 March"
+    assert link.subject == "Joining link: Safer Recruitment, Friday 6 March 2026"
     assert "https://teams.example/meet/safer-recruitment" in body(link)
 
 
@@ -161,7 +161,7 @@ def test_refresher_reminder_a_month_before_it_falls_due_once(mailoutbox):
 
     [message] = mailoutbox
     assert message.to == ["ann@example.org"]
-    assert message.subject == "Refresher due: Working Together by 1 April 2026"
+    assert message.subject == "Refresher due: Working Together by Wednesday 1 April 2026"
     assert "every 3 years" in message.body
     done.refresh_from_db()
     assert done.refresher_reminder_sent_at == london(2026, 3, 2, 8, 0)
