@@ -7,19 +7,14 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.urls import reverse
 
-from accounts.roles import Role, user_roles
+from accounts.home import holds
+from accounts.roles import Role
 from core.calendar import LONDON, london_date
 from core.dates import long_date
 from core.home import DELEGATE, FACILITATOR, OFFICER, HomeItem, home_section
 from courses.models import Course, Event, EventStatus
 
 from .models import ACTIVE, Booking, BookingStatus
-
-
-def is_delegate(user):
-    """Everyone books training: a delegate is anyone holding the Delegate role, or no role."""
-    roles = user_roles(user)
-    return Role.DELEGATE in roles or not roles
 
 
 def _day_after(day, days):
@@ -32,7 +27,7 @@ def _day_after(day, days):
 
 @home_section(DELEGATE)
 def delegate_next_event(user, now):
-    if not is_delegate(user):
+    if not holds(user, Role.DELEGATE):
         return None
     booking = (Booking.objects.filter(delegate=user, status=BookingStatus.BOOKED,
                                       event__status=EventStatus.SCHEDULED, event__end__gt=now)
@@ -65,7 +60,7 @@ def delegate_next_event(user, now):
 
 @home_section(DELEGATE)
 def delegate_offers(user, now):
-    if not is_delegate(user):
+    if not holds(user, Role.DELEGATE):
         return None
     offers = Booking.objects.filter(delegate=user, status=BookingStatus.OFFERED,
                                     offer_expires_at__gt=now).aggregate(
@@ -85,7 +80,7 @@ def delegate_prerequisites(user, now):
     """Courses to complete first (e.g. the e-learning before a level 3 course) for the
     events the delegate is booked on or waiting for: each prerequisite not in their
     training record counts once."""
-    if not is_delegate(user):
+    if not holds(user, Role.DELEGATE):
         return None
     on_event = Booking.objects.filter(
         delegate=user, status__in=ACTIVE, event__start__gt=now,
@@ -116,7 +111,7 @@ def _delivered_by(user):
 
 @home_section(FACILITATOR)
 def facilitator_events(user, now):
-    if not user.has_perm("courses.facilitate"):
+    if not holds(user, Role.FACILITATOR) or not user.has_perm("courses.facilitate"):
         return None
     url = reverse("bookings:facilitator-event-list")
     upcoming = Event.objects.filter(pk__in=_delivered_by(user), status=EventStatus.SCHEDULED,
@@ -159,7 +154,7 @@ def _register_item(events, *, list_url, order):
 
 @home_section(FACILITATOR)
 def facilitator_registers(user, now):
-    if not user.has_perm("bookings.mark_attendance") or not user.has_perm("courses.facilitate"):
+    if not holds(user, Role.FACILITATOR) or not user.has_perm("bookings.mark_attendance"):
         return None
     events = _unmarked(Event.objects.filter(pk__in=_delivered_by(user)), now)
     return _register_item(events, order=30,
@@ -168,13 +163,9 @@ def facilitator_registers(user, now):
 
 # L&D officer ---------------------------------------------------------------------------------
 
-def is_officer(user):
-    return Role.OFFICER in user_roles(user)
-
-
 @home_section(OFFICER)
 def officer_full_events(user, now):
-    if not is_officer(user) or not user.has_perm("bookings.manage_bookings"):
+    if not holds(user, Role.OFFICER) or not user.has_perm("bookings.manage_bookings"):
         return None
     waiting = Booking.objects.filter(event=OuterRef("pk"), status=BookingStatus.WAITLISTED)
     events = Event.objects.filter(status=EventStatus.SCHEDULED, start__gt=now,
@@ -191,7 +182,7 @@ def officer_full_events(user, now):
 
 @home_section(OFFICER)
 def officer_registers(user, now):
-    if not is_officer(user) or not user.has_perm("bookings.manage_bookings"):
+    if not holds(user, Role.OFFICER) or not user.has_perm("bookings.manage_bookings"):
         return None
     return _register_item(_unmarked(Event.objects.all(), now), order=60,
                           list_url=reverse("bookings:facilitator-event-list") + "?show=recent")

@@ -5,7 +5,8 @@ overdue; a finance contact's own organisation's account."""
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
-from accounts.roles import Role, user_roles
+from accounts.home import holds
+from accounts.roles import Role
 from core.calendar import london_date
 from core.home import BUSINESS_SUPPORT, FINANCE_CONTACT, OFFICER, HomeItem, home_section
 
@@ -17,7 +18,7 @@ from .selectors.statements import statement_organisation_id
 
 @home_section(OFFICER)
 def officer_charges(user, now):
-    if Role.OFFICER not in user_roles(user) or not user.has_perm("charging.decide_charge"):
+    if not holds(user, Role.OFFICER) or not user.has_perm("charging.decide_charge"):
         return None
     counts = charges_visible_to(user=user).filter(status=ChargeStatus.PENDING).aggregate(
         late=Count("pk", filter=Q(kind=ChargeKind.LATE_CANCELLATION)),
@@ -36,7 +37,7 @@ def officer_charges(user, now):
 
 @home_section(BUSINESS_SUPPORT)
 def business_invoices(user, now):
-    if Role.BUSINESS_SUPPORT not in user_roles(user):
+    if not holds(user, Role.BUSINESS_SUPPORT):
         return None
     today = london_date(now)
     items = []
@@ -58,7 +59,7 @@ def business_invoices(user, now):
 
 @home_section(FINANCE_CONTACT)
 def finance_account(user, now):
-    if Role.FINANCE_CONTACT not in user_roles(user):
+    if not holds(user, Role.FINANCE_CONTACT):
         return None
     organisation_id = statement_organisation_id(user=user)
     if organisation_id is None:

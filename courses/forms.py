@@ -304,9 +304,13 @@ class EventDuplicateForm(FieldMessagesMixin, forms.Form):
         "Date of the new event",
         help_text="The new event keeps the same times, venue, places and facilitators.")
 
+    confirm_bank_holiday = forms.BooleanField(
+        label="Yes, the new event is on a bank holiday", required=False)
+
     def __init__(self, *args, today, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.bank_holidays = []
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -315,6 +319,17 @@ class EventDuplicateForm(FieldMessagesMixin, forms.Form):
         if problem := date_window_problem(day, today=self.today):
             raise forms.ValidationError(problem)
         return day
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("date")
+        if day and (name := bank_holiday_name(day)):
+            self.bank_holidays = [(day, name)]
+            if not data.get("confirm_bank_holiday"):
+                self.add_error("confirm_bank_holiday",
+                               f"{long_date(day)} is a bank holiday ({name}). Tick the box if "
+                               "the new event is on that day, or choose another date.")
+        return data
 
 
 class EventCancelForm(FieldMessagesMixin, forms.Form):

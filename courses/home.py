@@ -11,7 +11,8 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 
-from accounts.roles import Role, user_roles
+from accounts.home import holds
+from accounts.roles import Role
 from core.calendar import LONDON, add_working_days, london_date
 from core.home import DELEGATE, OFFICER, SAFEGUARDING_LEAD, HomeItem, home_section
 
@@ -26,15 +27,6 @@ FEW_BOOKINGS_WORKING_DAYS = 10
 
 def _midnight(day):
     return datetime.combine(day, time(0), tzinfo=LONDON)
-
-
-def _is_delegate(user):
-    roles = user_roles(user)
-    return Role.DELEGATE in roles or not roles
-
-
-def _is_officer(user):
-    return Role.OFFICER in user_roles(user)
 
 
 # Refreshers ----------------------------------------------------------------------------------
@@ -62,7 +54,7 @@ def refreshers_due(completions, *, today):
 
 @home_section(DELEGATE)
 def delegate_refreshers(user, now):
-    if not _is_delegate(user):
+    if not holds(user, Role.DELEGATE):
         return None
     due = refreshers_due(Completion.objects.filter(user=user), today=london_date(now))
     return [HomeItem(url=reverse("courses:training-record"), count=len(due),
@@ -73,7 +65,7 @@ def delegate_refreshers(user, now):
 
 @home_section(SAFEGUARDING_LEAD)
 def lead_staff_refreshers(user, now):
-    if (Role.SAFEGUARDING_LEAD not in user_roles(user)
+    if (not holds(user, Role.SAFEGUARDING_LEAD)
             or not user.has_perm("accounts.view_own_organisation_staff")):
         return None
     if not user.organisation_id:
@@ -92,7 +84,7 @@ def lead_staff_refreshers(user, now):
 
 @home_section(OFFICER)
 def officer_events(user, now):
-    if not _is_officer(user) or not user.has_perm("courses.view_event"):
+    if not holds(user, Role.OFFICER) or not user.has_perm("courses.view_event"):
         return None
     today = london_date(now)
     programme = reverse("courses:manage-event-list")
@@ -116,7 +108,7 @@ def officer_events(user, now):
 
 @home_section(OFFICER)
 def officer_course_reviews(user, now):
-    if not _is_officer(user) or not user.has_perm("courses.change_course"):
+    if not holds(user, Role.OFFICER) or not user.has_perm("courses.change_course"):
         return None
     from .selectors import courses_overdue_for_review_count
 
@@ -157,7 +149,7 @@ def expected_last_day(text):
 
 @home_section(OFFICER)
 def officer_expected_dates(user, now):
-    if not _is_officer(user) or not user.has_perm("courses.change_course"):
+    if not holds(user, Role.OFFICER) or not user.has_perm("courses.change_course"):
         return None
     today = london_date(now)
     expected = (Course.objects.filter(active=True, status=CourseStatus.COMING_SOON)

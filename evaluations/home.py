@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.db.models import Q
 from django.urls import reverse
 
-from accounts.roles import Role, user_roles
+from accounts.home import holds
+from accounts.roles import Role
 from core.home import DELEGATE, FACILITATOR, HomeItem, home_section
 from courses.models import Event
 
@@ -19,8 +20,7 @@ SUMMARY_SHOWN_DAYS = 30
 
 @home_section(DELEGATE)
 def delegate_evaluations(user, now):
-    roles = user_roles(user)
-    if roles and Role.DELEGATE not in roles:
+    if not holds(user, Role.DELEGATE):
         return None
     count = requests_open_for(user=user, now=now).exclude(kind=RequestKind.FACILITATOR).count()
     return [HomeItem(url=reverse("evaluations:request-list"), count=count,
@@ -30,7 +30,7 @@ def delegate_evaluations(user, now):
 
 @home_section(FACILITATOR)
 def facilitator_feedback(user, now):
-    if not user.has_perm("courses.facilitate"):
+    if not holds(user, Role.FACILITATOR) or not user.has_perm("courses.facilitate"):
         return None
     count = requests_open_for(user=user, now=now).filter(kind=RequestKind.FACILITATOR).count()
     return [HomeItem(url=reverse("evaluations:request-list"), count=count,
@@ -42,7 +42,7 @@ def facilitator_feedback(user, now):
 def facilitator_summaries(user, now):
     """Summary reports sent in the last SUMMARY_SHOWN_DAYS days for events the person
     delivers (the summary is emailed 10 days after the event)."""
-    if not user.has_perm("courses.facilitate"):
+    if not holds(user, Role.FACILITATOR) or not user.has_perm("courses.facilitate"):
         return None
     delivered = Event.objects.filter(Q(facilitators=user) | Q(officer=user)).values("pk")
     reports = SummaryReport.objects.filter(event__in=delivered, event__end__lte=now,

@@ -3,7 +3,8 @@ since the last newsletter."""
 
 from django.urls import reverse
 
-from accounts.roles import Role, user_roles
+from accounts.home import holds
+from accounts.roles import Role
 from core.home import BUSINESS_SUPPORT, HomeItem, home_section
 
 
@@ -12,7 +13,7 @@ def business_new_events(user, now):
     """Upcoming events created since the last newsletter went out: the same events the
     "new newsletter" page ticks (newsletter_new_event_ids: since the last one was sent, or
     every upcoming event before the first)."""
-    if (Role.BUSINESS_SUPPORT not in user_roles(user)
+    if (not holds(user, Role.BUSINESS_SUPPORT)
             or not user.has_perm("newsletter.add_newsletter")):
         return None
     from .models import Newsletter

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from accounts.roles import Role, user_roles
+from accounts.home import holds
+from accounts.roles import Role
 from core.dates import day_short
 from core.home import LOD_MEMBER, HomeItem, home_section
 
@@ -14,7 +15,7 @@ LATEST_REPORTS = 3
 
 @home_section(LOD_MEMBER)
 def lod_latest_reports(user, now):
-    if Role.LOD_MEMBER not in user_roles(user) or not user.has_perm("reports.view_report"):
+    if not holds(user, Role.LOD_MEMBER) or not user.has_perm("reports.view_report"):
         return None
     url = reverse("reports:report-list")
     return [HomeItem(url=url, singular=f"{report.get_kind_display()}: "

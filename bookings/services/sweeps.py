@@ -229,15 +229,17 @@ def approvals_expire(*, now):
                 if booking.approval_requested_at else "the event started")
             audit_record(actor=None, action="booking.approval_expire", target=booking,
                          details={"line_manager": booking.approval_sent_to, "why": why})
-            booking_email_queue(booking=booking, template="approval_expired",
-                                extra={"why": why})
-            manager = booking.approval_sent_to or booking.delegate.line_manager_email
-            if manager:
-                booking_email_queue(booking=booking, template="approval_expired_line_manager",
-                                    to=[manager],
-                                    extra={"why": why,
-                                           "line_manager_name": booking.delegate.line_manager_name})
             if event.status == EventStatus.SCHEDULED and event.start > now:
+                # Told only while it matters: a place left waiting on an event that has
+                # already happened (before this sweep existed) is released quietly.
+                booking_email_queue(booking=booking, template="approval_expired",
+                                    extra={"why": why})
+                manager = booking.approval_sent_to or booking.delegate.line_manager_email
+                if manager:
+                    booking_email_queue(
+                        booking=booking, template="approval_expired_line_manager", to=[manager],
+                        extra={"why": why,
+                               "line_manager_name": booking.delegate.line_manager_name})
                 offer_next(event=event, now=now)
             released += 1
     return released

@@ -166,3 +166,17 @@ def test_the_line_manager_is_told_by_when_to_agree(setting, run):
     run(services.booking_create, event=event, delegate=delegate, now=ASKED_AT)
     asked = next(m for m in mail.outbox if m.to == ["morgan.manager@council.example"])
     assert "have not agreed by the end of Tuesday 23 March 2027" in asked.body
+
+
+@pytest.mark.django_db
+def test_a_place_left_waiting_on_an_event_that_took_place_is_released_quietly(setting, run):
+    """Pending places older than the sweep: released (the count is right again), nobody is
+    emailed about an event that has happened."""
+    event = EventFactory(start=EVENT_START, end=EVENT_START + timedelta(hours=7))
+    pending = run(services.booking_create, event=event, delegate=UserFactory(), now=ASKED_AT)
+    mail.outbox.clear()
+    assert run(services.approvals_expire, now=EVENT_START + timedelta(days=30)) == 1
+    pending.refresh_from_db()
+    assert pending.status == BookingStatus.APPROVAL_EXPIRED
+    assert Event.objects.get(pk=event.pk).places_taken == 0
+    assert len(mail.outbox) == 0

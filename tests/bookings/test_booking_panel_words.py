@@ -247,3 +247,14 @@ def test_partnership_number_not_a_literal():
                                        now=datetime(2026, 12, 1, tzinfo=LONDON), required=3)
     assert said == "Cancel free until Tuesday 22 December 2026 (3 working days before the event)."
     assert partnership.notice_working_days == 5
+
+
+def test_a_booked_delegate_sees_until_when_cancelling_is_free_on_the_event_page(client):
+    event = EventFactory(start=timezone.now() + timedelta(days=60))
+    person = UserFactory()
+    services.booking_create(event=event, delegate=person, now=timezone.now())
+    client.force_login(person)
+    until = policies.free_cancellation_until(event_start=event.start, required=5)
+    page = words(client.get(event_url(event)))
+    assert (f"You have a place on this event. Cancel free until {until:%A} {until.day} "
+            f"{until:%B %Y}") in page

@@ -170,7 +170,7 @@ def test_an_empty_period_says_so_and_saves_nothing():
     applied_charge(nursery, status="pending")
     with pytest.raises(DomainError) as refused:
         invoice_batch_run(up_to=UP_TO, by=None, now=NOW + timedelta(days=2))
-    assert refused.value.message == "No applied charges to invoice up to 30 November 2026."
+    assert refused.value.message == "No applied charges to invoice up to Monday 30 November 2026."
     assert not InvoiceBatch.objects.exists() and not Invoice.objects.exists()
     assert not DocumentCounter.objects.exists() and not OutgoingEmail.objects.exists()
 

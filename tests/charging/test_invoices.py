@@ -149,7 +149,7 @@ def test_an_empty_period_is_a_message_on_the_page_and_nothing_saved(client, busi
     applied_charge(private_organisation(), status="pending")
     response = client.post(reverse("charging:invoice-batch"), {"up_to": "2026-11-30"})
     assert response.status_code == 200
-    assert "No applied charges to invoice up to 30 November 2026." in response.content.decode()
+    assert "No applied charges to invoice up to Monday 30 November 2026." in response.content.decode()
     assert not InvoiceBatch.objects.exists() and not DocumentCounter.objects.exists()
 
 

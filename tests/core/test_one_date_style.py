@@ -64,8 +64,10 @@ def test_no_template_formats_a_date_by_hand():
         offenders)
 
 
-# strftime codes that write words or a 12/24-hour clock for people to read.
-PY_FORMAT = re.compile(r"(?<![\w%])%-?[aAbBpIH](?![\w])|date_format\(|time_format\(")
+# strftime codes that write words or a 12-hour clock for people to read (a 24-hour "%H:%M" is
+# a machine format in a file name or a spreadsheet cell; on a page or in an email the render
+# tests below catch it).
+PY_FORMAT = re.compile(r"(?<![\w%])%-?[aAbBpI](?![\w])|date_format\(|time_format\(")
 
 
 def test_no_python_module_formats_a_date_by_hand():

@@ -143,3 +143,17 @@ def test_check_the_joining_link_only_after_copying_an_online_event(client, offic
     page = text(response)
     assert "The event is copied" in page
     assert ("Check the joining link" in page) is says_link
+
+
+def test_running_an_event_again_on_a_bank_holiday_is_asked_about(client, officer):
+    event = EventFactory(course=CourseFactory(format=Format.VIRTUAL),
+                         joining_link="https://teams.example/j/1")
+    holiday = next_bank_holiday()
+    url = reverse("courses:manage-event-duplicate", kwargs={"pk": event.pk})
+    response = client.post(url, {"date": holiday.isoformat()})
+    assert response.status_code == 200
+    assert f"is a bank holiday ({bank_holiday_name(holiday)})" in error_summary(response)
+    assert Event.objects.count() == 1
+    response = client.post(url, {"date": holiday.isoformat(), "confirm_bank_holiday": "on"})
+    assert response.status_code == 302
+    assert Event.objects.count() == 2

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from bookings.models import BookingStatus
+from core.dates import short_date
 from core.exceptions import DomainError
 from core.models import AuditEntry, OutgoingEmail, Partnership
 from courses.models import Completion, Format, Length
@@ -242,7 +243,7 @@ def test_the_delegate_downloads_their_own_certificate_and_not_anothers(client, a
 
     page = text(client.get(reverse("bookings:my-training")))
     assert (f"Working Together to Safeguard Children, "
-            f"{certificate.completed_on:%-d %b %Y} certificate (PDF)") in page
+            f"{short_date(certificate.completed_on)} certificate (PDF)") in page
     assert f"verification code {certificate.code}" in page
 
 

@@ -488,6 +488,11 @@ def first_pages(role, now):
         pages.append("/evaluations/themes/add/")  # themes (evaluations.views.themes)
         # Questionnaires (evaluations.views.questionnaires): the list links each edit page.
         pages += ["/evaluations/questionnaires/", "/evaluations/questionnaires/course/new/"]
+        # People: a person's roles, given on their page (a person of the walk's own, so the
+        # fuzzed roles change nobody the other roles walk as).
+        person = User.objects.create_user(email="fuzz.person@example.org", first_name="Fuzz",
+                                          last_name="Person")
+        pages.append(f"/account/people/{person.pk}/roles/")
         return [*pages, f"/bookings/substitution/{token}/"]
     return []
 
