@@ -442,7 +442,7 @@ def test_the_module_page_shows_when_the_delegate_completed_it(client, module):
     client.force_login(delegate)
     page = client.get(reverse("courses:elearning-module", args=[module.slug])).content.decode()
     assert "You completed this module on Thursday 1 May 2025 with 100%." in page
-    assert "It is due again on 1 May 2028." in page
+    assert "It is due again on Monday 1 May 2028." in page
 
 
 # The training record -------------------------------------------------------------------------
