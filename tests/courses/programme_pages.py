@@ -24,6 +24,10 @@ PROGRAMME_PAGES = {
     # Facilitators see their own events; officers any event.
     "bookings:facilitator-event-list": {Role.FACILITATOR, Role.OFFICER, SITE_ADMIN},
     "bookings:facilitator-event-detail": {Role.FACILITATOR, Role.OFFICER, SITE_ADMIN},
+    # Exports (issue 11): the programme as the programme page; an event's delegates as its
+    # facilitator page.
+    "courses:manage-event-export": {Role.OFFICER, Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "bookings:event-delegates-export": {Role.FACILITATOR, Role.OFFICER, SITE_ADMIN},
 }
 
 
@@ -46,4 +50,10 @@ def programme_page_url(name):
         event = EventFactory()
         event.facilitators.set(User.objects.filter(groups__name=group_name(Role.FACILITATOR)))
         return reverse(name, kwargs={"pk": event.pk})
+    if name == "bookings:event-delegates-export":
+        event = EventFactory()
+        event.facilitators.set(User.objects.filter(groups__name=group_name(Role.FACILITATOR)))
+        return reverse(name, kwargs={"event_pk": event.pk, "kind": "csv"})
+    if name == "courses:manage-event-export":
+        return reverse(name, kwargs={"kind": "xlsx"})
     return reverse(name)

@@ -493,6 +493,10 @@ def first_pages(role, now):
         person = User.objects.create_user(email="fuzz.person@example.org", first_name="Fuzz",
                                           last_name="Person")
         pages.append(f"/account/people/{person.pk}/roles/")
+        # Acting for a delegate (bookings.views_acting): the demo delegate's places, each with
+        # what an officer may do for them, and the event picker.
+        delegate = User.objects.get(email=ROLES["delegate"])
+        pages += [f"/bookings/for/{delegate.pk}/", f"/bookings/for/{delegate.pk}/events/"]
         return [*pages, f"/bookings/substitution/{token}/"]
     return []
 
