@@ -87,8 +87,8 @@ def test_a_facilitator_exports_their_event_delegates_with_the_rows_of_the_page(
     assert rows[0] == ["Name", "Organisation", "Sector", "Access needs", "Status"]
     assert [r[0].lstrip("'") for r in rows[1:]] == names
     by_name = {r[0]: r for r in rows[1:]}
-    assert by_name["Amira Khan"] == ["Amira Khan", "Dudley MBC", "Statutory agency", "Step-free access",
-                                     "Booked"]
+    assert by_name["Amira Khan"] == ["Amira Khan", "Dudley MBC", "Statutory agency",
+                                     "Step-free access", "Booked"]
     # Formula injection: what a delegate typed starts with an apostrophe in the CSV.
     assert "'=HYPERLINK(\"http://evil\") Jones" in by_name
     assert by_name["'=HYPERLINK(\"http://evil\") Jones"][3] == "'@SUM(1)"

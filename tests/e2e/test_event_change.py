@@ -4,7 +4,6 @@ calendar file parses (icalendar) with the same UID as the invitation they hold a
 SEQUENCE, so calendar programs replace it. axe-core finds no violation on the form, as it
 opens and with the confirmation, at 1280 and 320 pixels wide."""
 
-import re
 from datetime import timedelta
 
 import icalendar
