@@ -121,14 +121,17 @@ def officer_course_reviews(user, now):
 _DAY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _MONTH = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{4})\s*$")
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})\s*$")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
 
 
 def expected_last_day(text):
     """The last day a course "coming soon" is expected by, from what the officer typed
-    ("26/06/2020", "2020-06-26", "August 2020", "Aug 2020"); None for words that name no
-    date ("Imminent", "TBC") or a date that does not exist."""
+    ("26/06/2020", "2020-06-26", "26 June 2020", "August 2020", "Aug 2020", and the end of
+    the year for other words with a year: "Summer 2020"); None for words that name no date
+    ("Imminent", "TBC") or a date that does not exist."""
     try:
         if match := _DAY.match(text):
             d, m, y = (int(g) for g in match.groups())
@@ -136,15 +139,28 @@ def expected_last_day(text):
         if match := _ISO.match(text):
             y, m, d = (int(g) for g in match.groups())
             return date(y, m, d)
+        if match := _DAY_MONTH.match(text):
+            month = _month_number(match.group(2))
+            if month is not None:
+                return date(int(match.group(3)), month, int(match.group(1)))
         if match := _MONTH.match(text):
-            month = _MONTHS.get(match.group(1).lower())
-            if month is None:
-                return None
-            year = int(match.group(2))
-            return date(year, month, calendar.monthrange(year, month)[1])
+            month = _month_number(match.group(1))
+            if month is not None:
+                year = int(match.group(2))
+                return date(year, month, calendar.monthrange(year, month)[1])
     except ValueError:
         return None
+    # Any other words with a year ("Summer 2020", "Q3 2020", "06/2020", "2020"): the end of
+    # the latest year named, so a year that has passed is never shown to the public.
+    if years := _YEAR.findall(text):
+        return date(max(int(y) for y in years), 12, 31)
     return None
+
+
+def _month_number(word):
+    """"June", "Jun", "Sept" -> 6, 6, 9; None for a word that is no month ("Summer")."""
+    word = word.lower()
+    return (_MONTHS.get(word) or _MONTHS.get(word[:3])) if len(word) >= 3 else None
 
 
 @home_section(OFFICER)

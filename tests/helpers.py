@@ -23,3 +23,20 @@ def fresh_totp_code(secret=TOTP_SECRET, min_left=2):
     if left < min_left:
         time.sleep(left + 0.1)
     return totp_code(secret)
+
+
+def working_day(days):
+    """The first working day (Monday to Friday, not an England bank holiday) on or after
+    today + `days` (London): a date the event form accepts without asking about a bank
+    holiday, whatever day CI runs (25, 28 December and 1 January fall 25 to 32 days after the
+    end of November)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.calendar import bank_holiday_name
+
+    day = timezone.localdate() + timedelta(days=days)
+    while day.weekday() >= 5 or bank_holiday_name(day):
+        day += timedelta(days=1)
+    return day

@@ -5,7 +5,9 @@ from django.db import IntegrityError, transaction
 from core.audit import audit_record
 from core.exceptions import DomainError
 from core.models import Partnership
+from core.words import plural
 
+from .. import policies
 from ..models import (
     Booking,
     BookingStatus,
@@ -57,6 +59,23 @@ def booking_create(*, event, delegate, access_needs="", now, by=None, agreed_by_
             booking.status = BookingStatus.BOOKED
             booking.booked_at = booking.approved_at = now
             booking.approval_recorded_by = by
+        elif booking.status == BookingStatus.PENDING_APPROVAL and policies.approval_released(
+                requested_at=now, event_start=locked.start,
+                link_days=partnership.line_manager_link_days,
+                release_working_days=partnership.approval_release_working_days, now=now):
+            # Too close for the line manager to agree (decision 2): a place held only for
+            # approvals_expire to release it minutes later would be a trap.
+            days = plural(partnership.approval_release_working_days, "working day")
+            if by is not None and by.pk != delegate.pk:
+                raise DomainError(
+                    f"The line manager must agree at least {days} before the event, so this "
+                    "booking can no longer wait for the link: record that they agreed by "
+                    "phone to book it.", code="approval_too_late")
+            raise DomainError(
+                f"Your line manager must agree to a booking at least {days} before the "
+                "event, so this event is too close to book online. Contact the training "
+                "team: they can book it for you once your line manager has agreed.",
+                code="approval_too_late")
         try:
             with transaction.atomic():
                 booking.save()

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -276,3 +275,60 @@ def test_the_profile_next_is_escaped_in_the_hidden_field(client):
     page = client.get(reverse("accounts:profile"),
                       {"next": '/x"><script>alert(1)</script>'}).content.decode()
     assert "<script>alert(1)</script>" not in page
+
+
+# Coming soon: a passed expected date written another way ---------------------------------------
+
+@pytest.mark.parametrize("expected", [
+    "26 June 2020", "Sept 2020", "Summer 2020", "2020", "06/2020", "1st June 2020"])
+def test_a_passed_expected_date_in_other_words_is_not_shown_to_the_public(client, expected):
+    from courses.models import CourseStatus
+    from tests.factories import CourseFactory
+
+    course = CourseFactory(status=CourseStatus.COMING_SOON, expected=expected)
+    page = _words(client.get(reverse("courses:course-list")))
+    assert "Coming soon" in page and f"Coming soon: {expected}" not in page
+    assert course.title in page
+
+
+@pytest.mark.parametrize("expected", ["Imminent", "TBC", "Spring 2099", "26 June 2099"])
+def test_words_naming_no_passed_date_are_still_shown(client, expected):
+    from courses.models import CourseStatus
+    from tests.factories import CourseFactory
+
+    CourseFactory(status=CourseStatus.COMING_SOON, expected=expected)
+    assert f"Coming soon: {expected}" in _words(client.get(reverse("courses:course-list")))
+
+
+# Decision 2: a booking made too close to the event to be agreed --------------------------------
+
+def test_a_booking_too_close_to_the_event_for_the_line_manager_is_not_held_to_be_released(
+        send):
+    """Booking the day before the event with approval required: the line manager can no
+    longer agree (the release point has passed), so holding the place only for the sweep to
+    release it ("not agreed in time") minutes later is a trap. The booking is refused with
+    the reason, and the training team can still book it with the agreement by phone."""
+    partnership = Partnership.load()
+    partnership.line_manager_approval_required = True
+    partnership.save()
+    now = timezone.now()
+    event = EventFactory(start=now + timedelta(hours=20), capacity=3)
+    delegate = UserFactory(line_manager_email="boss@council.example")
+    with pytest.raises(DomainError, match="training team") as refused:
+        send(services.booking_create, event=event, delegate=delegate, now=now)
+    assert "working day" in refused.value.message
+    assert not Booking.objects.filter(event=event).exists() and taken(event) == 0
+
+
+def test_the_training_team_can_still_book_late_with_the_agreement_by_phone(send, make_user):
+    partnership = Partnership.load()
+    partnership.line_manager_approval_required = True
+    partnership.save()
+    now = timezone.now()
+    event = EventFactory(start=now + timedelta(hours=20), capacity=3)
+    delegate = UserFactory(line_manager_email="boss@council.example")
+    officer = make_user(Role.OFFICER)
+    booking = send(services.booking_create, event=event, delegate=delegate, now=now, by=officer,
+                   agreed_by_phone=True)
+    assert booking.status == BookingStatus.BOOKED
+    assert send(services.approvals_expire, now=now) == 0

@@ -83,7 +83,7 @@ EXPECTED_FORMS = {
     # A colleague who attended instead, recorded from the register on the day (facilitator).
     "bookings:register-substitute",
     # Acting for a delegate (officers, from a person's page on People).
-    "bookings:acting-event-list", "bookings:acting-booking-create",
+    "bookings:acting-event-list",
     "bookings:acting-booking-cancel", "bookings:acting-booking-late-cancel",
     "bookings:acting-booking-move", "bookings:acting-booking-substitute",
     # Payments (business support): record one, remind of an unpaid invoice, export as CSV.
