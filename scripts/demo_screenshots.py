@@ -77,6 +77,11 @@ SHOTS = {
     "charges": "Charges waiting for a decision (late cancellations, no-shows), for officers",
     "invoice": "An invoice with a part payment, for business support",
     "statement": "An organisation's statement, for its finance contact",
+    "delegate-home": "A delegate's home page of tasks, after sign-in",
+    "officer-home": "An officer's home page of tasks, after sign-in",
+    "people": "People: an officer's search for a person",
+    "person": "A person's page: profile, roles, bookings, training record and actions",
+    "audit-log": "The audit log in words, with its filters",
 }
 
 
@@ -114,6 +119,7 @@ def demo_facts():
 
     now = timezone.now()
     delegate = User.objects.get(email=DELEGATE)
+    person = delegate.pk
     upcoming = (Event.objects.filter(status=EventStatus.SCHEDULED, start__gt=now)
                 .select_related("course").order_by("start"))
     # A course page with several dates: the monthly classroom course.
@@ -135,6 +141,7 @@ def demo_facts():
                      .order_by("-event__start").values_list("event_id", flat=True).first())
     facts = {
         "stage_2": stage_2,
+        "person": person,
         "summary_event": summary_event,
         "certificate": Certificate.objects.filter(revoked_at__isnull=True)
         .values_list("code", flat=True).first(),
@@ -311,10 +318,11 @@ def screenshots(port, facts, camera):
                             f"/evaluations/certificates/verify/{facts['certificate']}/")
 
         if any(camera.wanted(n) for n in ("event-booking", "my-training", "emails",
-                                          "evaluation-answer")):
+                                          "evaluation-answer", "delegate-home")):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, DELEGATE)
+                camera.shot(page, "delegate-home", "/account/")
                 camera.shot(page, "event-booking", f"/courses/events/{facts['bookable_event']}/")
                 camera.shot(page, "my-training", "/bookings/my-training/")
                 if facts["stage_2"]:
@@ -325,10 +333,15 @@ def screenshots(port, facts, camera):
 
         if any(camera.wanted(n) for n in ("programme-calendar", "event-form", "register",
                                           "partnership-settings", "emails", "charges",
-                                          "summary")):
+                                          "summary", "officer-home", "people", "person",
+                                          "audit-log")):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, OFFICER)
+                camera.shot(page, "officer-home", "/account/")
+                camera.shot(page, "people", "/account/people/?q=demo")
+                camera.shot(page, "person", f"/account/people/{facts['person']}/")
+                camera.shot(page, "audit-log", "/manage/audit/")
                 camera.shot(page, "programme-calendar",
                             f"/courses/manage/events/calendar/?month={facts['month']}")
                 camera.shot(page, "event-form",
