@@ -460,7 +460,7 @@ class TrainingPoolRemoveForm(FieldMessagesMixin, forms.Form):
         self.fields["facilitator"].queryset = selectors.training_pool_members(course=course)
 
 
-# E-learning knowledge check, content review and the resources library --------------------------
+# E-learning knowledge check and content review ------------------------------------------------
 
 class KnowledgeCheckForm(FieldMessagesMixin, forms.Form):
     """One radio group per question of a module's knowledge check (legend = the question)."""

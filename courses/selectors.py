@@ -328,7 +328,7 @@ def venue_for_programme(*, user, pk):
     return Venue.objects.filter(pk=pk).first()
 
 
-# E-learning, training record, content review and resources ------------------------------------
+# E-learning, training record and content review ----------------------------------------------
 
 class _Lines:
     """A queryset whose rows come out as lines built by `make` (a dataclass with what a page

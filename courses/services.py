@@ -383,7 +383,7 @@ def event_cancel(*, event, by, reason, now):
     return locked
 
 
-# E-learning knowledge checks, content review and the resources library -------------------------
+# E-learning knowledge checks and content review -----------------------------------------------
 
 @dataclass(frozen=True)
 class KnowledgeCheckOutcome:

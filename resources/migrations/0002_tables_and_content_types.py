@@ -11,6 +11,7 @@ def content_types_move(apps, old, new):
     ContentType = apps.get_model('contenttypes', 'ContentType')
     Permission = apps.get_model('auth', 'Permission')
     AuditEntry = apps.get_model('core', 'AuditEntry')
+    LogEntry = apps.get_model('admin', 'LogEntry')
     for model in MODELS:
         source = ContentType.objects.filter(app_label=old, model=model).first()
         if source is None:
@@ -34,6 +35,8 @@ def content_types_move(apps, old, new):
                 permission.content_type = target
                 permission.save(update_fields=['content_type'])
         AuditEntry.objects.filter(target_type=source).update(target_type=target)
+        # The admin's history too: deleting the old type would leave its entries with none.
+        LogEntry.objects.filter(content_type=source).update(content_type=target)
         source.delete()
 
 
@@ -53,6 +56,7 @@ class Migration(migrations.Migration):
         ('contenttypes', '0002_remove_content_type_name'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('core', '0010_approval_release_event_change_audit_on_behalf'),
+        ('admin', '0003_logentry_add_action_flag_choices'),
     ]
 
     operations = [

@@ -108,3 +108,86 @@ def test_admin_history_survives_when_the_new_content_type_already_exists(transac
                                           object_repr="Neglect briefing")
     assert [(e.content_type.app_label, e.content_type.model) for e in kept] == [
         ("resources", "resource")]
+
+
+def _allauth_title_case_strings():
+    """allauth's own English strings with two capitalised words in a row ("Email Addresses",
+    "Make Primary", "Two-Factor Authentication"), read from its catalogue."""
+    import re
+    from pathlib import Path
+
+    import allauth
+
+    po = Path(allauth.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    found = set()
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        lines = re.findall(r'^(?:msgid )?"(.*)"$', block.split("msgstr")[0], re.M)
+        text = "".join(lines).replace('\\"', '"')
+        if text and re.search(r"\b[A-Z][a-z]+[ -][A-Z][a-z]+", text):
+            found.add(text)
+    assert "Email Addresses" in found and "Make Primary" in found
+    return found
+
+
+@pytest.mark.django_db
+def test_allauth_pages_have_no_title_case_left(client):
+    """Sign in, sign up, password reset, email addresses, password change, and every MFA page
+    a person reaches (set up, recovery codes, turn off, confirm it is you)."""
+    import html
+    import re
+
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from tests.factories import PASSWORD
+    from tests.helpers import totp_activate
+
+    leftovers = _allauth_title_case_strings()
+    amy = UserFactory(email="amy@example.org")
+
+    def words(url):
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        text = html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+        return re.sub(r"\s+", " ", text)
+
+    pages = {}
+    for name in ("account_login", "account_signup", "account_reset_password",
+                 "account_reset_password_done"):
+        pages[name] = words(reverse(name))
+    client.post(reverse("account_login"), {"login": amy.email, "password": PASSWORD})
+    for name in ("account_email", "account_change_password", "mfa_index",
+                 "mfa_activate_totp", "account_logout"):
+        pages[name] = words(reverse(name))
+    totp_activate(amy)
+    RecoveryCodes.activate(amy)
+    for name in ("mfa_index", "mfa_generate_recovery_codes", "mfa_view_recovery_codes",
+                 "mfa_deactivate_totp", "account_reauthenticate"):
+        pages[name] = words(reverse(name))
+
+    found = {name: sorted(s for s in leftovers if s in text) for name, text in pages.items()}
+    assert {name: s for name, s in found.items() if s} == {}
+
+
+@pytest.mark.parametrize("argv", [
+    ["manage.py", "runserver", "--settings", "ddscp_training.settings.local", "8794"],
+    ["manage.py", "runserver", "-v", "2", "8794"],
+    ["manage.py", "runserver", "--pythonpath", "/srv/app", "127.0.0.1:8794"],
+], ids=["settings", "verbosity", "pythonpath"])
+def test_an_option_value_is_not_taken_for_the_port(argv):
+    """`manage.py runserver --settings x 8794`: emailed links name port 8794, not "x"."""
+    from ddscp_training.devserver import runserver_site_url
+
+    assert runserver_site_url(argv) == "http://127.0.0.1:8794"
+
+
+@pytest.mark.django_db
+def test_removing_the_only_address_by_hand_is_refused(client):
+    """The button is hidden; a hand-made POST must not leave the account without an address."""
+    from allauth.account.models import EmailAddress
+
+    amy = UserFactory(email="amy@example.org")
+    client.force_login(amy)
+
+    client.post(reverse("account_email"), {"action_remove": "", "email": "amy@example.org"})
+
+    assert EmailAddress.objects.filter(user=amy, email="amy@example.org").exists()
