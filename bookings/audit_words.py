@@ -1,10 +1,16 @@
 """The bookings app's codes in the audit log's words (core.audit_words): a booking's states,
 a late cancellation's reasons and how it was reported."""
 
-from core.audit_words import register_value_words
+from core.audit_words import register_action_words, register_value_words
 
 from .models import BookingStatus, LateCancellationReason, ReportedBy
 
 register_value_words(BookingStatus.choices)
 register_value_words(LateCancellationReason.choices)
 register_value_words(ReportedBy.choices)
+# Issue 11's actions (an officer moving a place; an event change reaching its people).
+register_action_words({
+    "booking.move": "Booking moved to another date",
+    "booking.free_cancellation": "Free cancellation allowed: the event moved",
+    "event.change_told": "Event change emailed to the people on it",
+})

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 FORMATS = ("csv", "xlsx")
@@ -48,6 +49,13 @@ def csv_bytes(columns, rows):
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def xlsx_text(value):
+    """Text as an XLSX cell takes it: the control characters XML cannot hold (a vertical tab
+    from a line break pasted from Word, a bell) become spaces, instead of openpyxl refusing
+    the whole export (IllegalCharacterError: a 500)."""
+    return ILLEGAL_CHARACTERS_RE.sub(" ", value)
+
+
 def xlsx_bytes(columns, rows, *, title):
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=(title or "Export")[:31])
@@ -64,6 +72,8 @@ def xlsx_bytes(columns, rows, *, title):
                 value = "Yes" if value else "No"
             if isinstance(value, datetime):
                 value = value.replace(tzinfo=None)
+            if isinstance(value, str):
+                value = xlsx_text(value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # typed by someone: never a formula

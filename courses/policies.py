@@ -106,7 +106,8 @@ def capacity_reduction_problem(*, capacity, places_taken):
     """Places already taken stay taken: an event cannot shrink below them."""
     if capacity is not None and capacity < places_taken:
         taken = "1 place is" if places_taken == 1 else f"{places_taken} places are"
-        return (f"{taken} already taken, so the event needs at least {places_taken} places. "
+        needs = "1 place" if places_taken == 1 else f"{places_taken} places"
+        return (f"{taken} already taken, so the event needs at least {needs}. "
                 "Cancel or move bookings first.")
     return None
 

@@ -12,14 +12,10 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.exports import csv_safe, xlsx_text
+
 COLUMNS = ["Course", "Level", "Format", "Completed on", "How", "Score (%)", "Due again",
            "Refreshed since"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def training_record_rows(lines):
@@ -55,6 +51,8 @@ def training_record_xlsx(lines, *, title="Training record"):
         cell.font = Font(bold=True)
     for r, row in enumerate(training_record_rows(lines), start=2):
         for c, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                value = xlsx_text(value)
             cell = sheet.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text typed by someone is never a formula

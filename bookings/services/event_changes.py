@@ -89,7 +89,8 @@ def event_change_tell(*, event, changes, by, now):
     - The waiting list: only those who asked (Booking.wants_change_emails).
     - The facilitators: an email too.
     - A move of more than Partnership.event_change_free_cancellation_minutes, or onto another
-      day, lets each booked delegate cancel free whatever the notice (free_cancellation_reason).
+      day, lets each booked delegate (and each waiting for their line manager) cancel free
+      whatever the notice (free_cancellation_reason).
     - A change of day re-arms the reminder and the joining link for the new date.
     The purpose key carries the booking's new SEQUENCE, so a second change emails again and
     nothing repeats one. Returns the bookings told."""
@@ -111,7 +112,10 @@ def event_change_tell(*, event, changes, by, now):
         fields = ["ics_sequence"]
         booking.ics_sequence += 1
         booked = booking.status == BookingStatus.BOOKED
-        if booked and free_reason:
+        # A place waiting for the line manager was asked for on the old date too: once agreed,
+        # it is a date the delegate did not choose.
+        holds_place = booked or booking.status == BookingStatus.PENDING_APPROVAL
+        if holds_place and free_reason:
             booking.free_cancellation_reason = free_reason[:300]
             fields.append("free_cancellation_reason")
             audit_record(actor=by, action="booking.free_cancellation", target=booking,
@@ -123,7 +127,7 @@ def event_change_tell(*, event, changes, by, now):
         booking_email_queue(
             booking=booking, template="event_changed", ics="REQUEST" if booked else None,
             extra={"changes": change_rows(event=event, changes=changes, with_link=booked),
-                   "free_cancellation_reason": free_reason if booked else "",
+                   "free_cancellation_reason": free_reason if holds_place else "",
                    "booked": booked,
                    "waitlisted": booking.status == BookingStatus.WAITLISTED})
     _facilitators_tell(event=event, changes=changes, by=by, now=now)

@@ -46,8 +46,30 @@ from .places import _event_and_booking_locked, _may_act_for, _person, _profile_m
 ON_THE_DAY_FROM = (BookingStatus.BOOKED, BookingStatus.NO_SHOW)
 
 
+def _account_for(email):
+    """The account an address belongs to: its primary address, or a verified secondary one
+    (allauth keeps one verified owner per address), or None."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    accounts = User.objects.select_related("organisation")
+    user = accounts.filter(email__iexact=email).first()
+    if user is None:
+        owner = (EmailAddress.objects.filter(email__iexact=email, verified=True)
+                 .values_list("user_id", flat=True).first())
+        user = accounts.filter(pk=owner).first() if owner else None
+    return user
+
+
 def _substitution_refusal(*, booking, event, to_email, to_user, now):
     """Why the place cannot pass to `to_email` (an account, or None for an invitation)."""
+    from accounts.services import user_own_addresses
+
+    if booking.status == BookingStatus.BOOKED and (
+            to_email in user_own_addresses(user=booking.delegate)
+            or (to_user is not None and to_user.pk == booking.delegate_id)):
+        return "Enter the email address of the colleague who will take your place, not your own."
     to_active = ""
     if to_user is not None:
         to_active = (Booking.objects.filter(event=event, delegate=to_user, status__in=ACTIVE)
@@ -166,17 +188,16 @@ def booking_substitute(*, booking, by, to_email, now):
     My training; one without is invited to register first. Until then the place, and what it
     may cost, stays the delegate's. A newer offer replaces an older one still unanswered.
     Returns the Substitution (not accepted yet)."""
-    from accounts.models import User
-
     to_email = (to_email or "").strip().lower()
     with transaction.atomic():
         event, locked = _event_and_booking_locked(booking)
         _may_act_for(by=by, booking=locked)
-        to_user = (User.objects.select_related("organisation")
-                   .filter(email__iexact=to_email).first())
+        to_user = _account_for(to_email)
         if problem := _substitution_refusal(booking=locked, event=event, to_email=to_email,
                                             to_user=to_user, now=now):
             raise DomainError(problem, code="refused", field="to_email")
+        if to_user is not None:
+            to_email = to_user.email.lower()  # a secondary address: ask the account's own
         earlier = list(Substitution.objects.select_for_update(of=("self",)).select_related(
             "from_delegate", "to_delegate").filter(
             booking=locked, accepted_at__isnull=True, withdrawn_at__isnull=True,
@@ -302,10 +323,12 @@ def _colleague_on_the_day(*, booking, event, name, email, by, now):
 
     organisation = booking.organisation
     org_name = organisation.name if organisation else "the delegate's organisation"
-    if email == booking.delegate.email.lower():
+    from accounts.services import user_own_addresses
+
+    if email in user_own_addresses(user=booking.delegate):
         raise DomainError("Enter the colleague’s email address, not the delegate’s own.",
                           code="invalid", field="email")
-    user = User.objects.filter(email__iexact=email).first()
+    user = _account_for(email)
     if user is not None:
         if user.organisation_id is None or user.organisation_id != booking.organisation_id:
             raise DomainError(f"{email} is not registered with {org_name}: only a colleague "
@@ -411,7 +434,7 @@ def substitution_record_on_the_day(*, booking, by, name, email, now):
                                       source=Completion.Source.ATTENDANCE, created_at=now)
         substitution = Substitution.objects.create(
             booking=locked, from_delegate=locked.delegate, to_delegate=colleague,
-            to_email=email, by=by, at=now, accepted_at=now, on_the_day=True,
+            to_email=colleague.email.lower(), by=by, at=now, accepted_at=now, on_the_day=True,
             replacement=replacement)
         audit_record(actor=by, action="booking.substitute_on_the_day", target=locked, details={
             "from": locked.delegate.email, "to": email, "was": was, "event": event.pk,

@@ -222,16 +222,16 @@ def test_the_policy_page_is_public_and_written_from_the_current_settings(client)
     assert "£75" not in page
     # The worked example follows the notice too (7 working days before Tuesday 29 December
     # 2026, with 25 and 28 December bank holidays, is Wednesday 16 December).
-    assert ("cancelling on Wednesday 16 December is in time, and on Thursday 17 December is "
-            "late") in page
-    assert "Friday 18 December is in time" not in page
+    assert ("cancelling on Wednesday 16 December 2026 is in time, and on Thursday 17 December "
+            "2026 is late") in page
+    assert "Friday 18 December 2026 is in time" not in page
 
 
 def test_the_policy_pages_worked_example_at_the_seeds_notice(client):
     page = text(client.get(reverse("charging:policy")))
     assert ("For example, for an event on Tuesday 29 December 2026, cancelling on Friday 18 "
-            "December is in time, and on Monday 21 December is late (25 and 28 December are "
-            "bank holidays).") in page
+            "December 2026 is in time, and on Monday 21 December 2026 is late (25 and 28 "
+            "December are bank holidays).") in page
 
 
 # Before the delegate acts -----------------------------------------------------------------------

@@ -7,12 +7,10 @@ Set SCREENSHOT_DIR to keep a full-page screenshot of each page."""
 
 import os
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -130,7 +128,7 @@ def test_an_officer_adds_an_event_and_delegates_can_see_the_date(page):
     page.goto(f"/courses/manage/events/calendar/?month={day:%Y-%m}")
     table = page.get_by_role("table", name=re.compile(f"{day:%B %Y}"))
     expect(table).to_be_visible()
-    expect(table.get_by_role("link", name="13:00 Neglect: level 2")).to_be_visible()
+    expect(table.get_by_role("link", name="1pm Neglect: level 2")).to_be_visible()
     look(page, "calendar")
     assert_no_violations(page)
 

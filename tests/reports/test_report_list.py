@@ -51,5 +51,5 @@ def test_lod_member_sees_the_reports_newest_first(client, make_user):
     assert response.status_code == 200
     assert list(response.context["object_list"]) == [newer, older]
     page = response.content.decode()
-    assert "1 Apr 2026 to 30 Jun 2026" in page
+    assert "Wed 1 Apr 2026 to Tue 30 Jun 2026" in page
     assert "Being prepared" in page  # no file yet

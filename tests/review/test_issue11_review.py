@@ -20,7 +20,7 @@ from charging.models import Charge, ChargeStatus
 from core.exceptions import DomainError
 from core.models import AuditEntry
 from courses import services as course_services
-from courses.models import Completion, Event, EventStatus, Format
+from courses.models import Completion, Event, Format, TrainingPoolMembership
 from tests.factories import (
     BookingFactory,
     CourseFactory,
@@ -177,7 +177,10 @@ def changing(make_user, django_capture_on_commit_callbacks):
     officer = make_user(Role.OFFICER)
     facilitators = [UserFactory(email="fac.one@example.org"),
                     UserFactory(email="fac.two@example.org")]
-    event = EventFactory(course=CourseFactory(format=Format.VIRTUAL), capacity=1,
+    course = CourseFactory(format=Format.VIRTUAL)
+    for person in facilitators:
+        TrainingPoolMembership.objects.create(course=course, facilitator=person)
+    event = EventFactory(course=course, capacity=1,
                          joining_link="https://teams.example/meet/1", facilitators=facilitators)
     org = OrganisationFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -313,3 +316,261 @@ def test_a_delegate_record_export_is_their_own_whatever_the_address(client, make
     assert "Not mine" not in body
     assert client.get(reverse("courses:person-training-record-export",
                               kwargs={"pk": other.pk, "fmt": "csv"})).status_code == 403
+
+
+def test_a_course_title_with_a_control_character_still_exports_in_the_training_record(
+        client, make_user):
+    me = make_user(Role.DELEGATE)
+    Completion.objects.create(user=me, course=CourseFactory(title="Neglect\x0b level 2"),
+                              source=Completion.Source.RECORDED,
+                              completed_on=timezone.localdate())
+    client.force_login(me)
+    response = client.get(reverse("courses:training-record-export", kwargs={"fmt": "xlsx"}))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.active["A2"].value == "Neglect  level 2"
+
+
+# Acting for a delegate -----------------------------------------------------------------------
+
+def _start(days):
+    return (timezone.now() + timedelta(days=days)).replace(second=0, microsecond=0)
+
+
+@pytest.fixture
+def acting(make_user, django_capture_on_commit_callbacks):
+    officer = make_user(Role.OFFICER, first_name="Olu", last_name="Officer")
+    person = make_user(Role.DELEGATE, first_name="Priya", last_name="Shah")
+    course = CourseFactory(title="Neglect: level 2")
+    event = EventFactory(course=course, start=_start(30), capacity=5,
+                         joining_link="https://teams.example/meet/a")
+    later = EventFactory(course=course, start=_start(44), capacity=5,
+                         joining_link="https://teams.example/meet/b")
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_create(event=event, delegate=person, now=timezone.now())
+    mail.outbox.clear()
+    return {"officer": officer, "person": person, "course": course, "event": event,
+            "later": later, "booking": booking}
+
+
+def _unchanged(world):
+    booking = Booking.objects.get(pk=world["booking"].pk)
+    assert booking.status == BookingStatus.BOOKED and booking.moved_to is None
+    assert Event.objects.get(pk=world["event"].pk).places_taken == 1
+    assert Event.objects.get(pk=world["later"].pk).places_taken == 0
+    assert not AuditEntry.objects.filter(action="booking.move").exists()
+
+
+def _move_url(world, booking=None):
+    booking = booking or world["booking"]
+    return reverse("bookings:acting-booking-move",
+                   args=[world["person"].pk, booking.uid])
+
+
+def test_a_move_posted_with_another_courses_event_is_refused(client, acting):
+    other = EventFactory(course=CourseFactory(), start=_start(40))
+    client.force_login(acting["officer"])
+    response = client.post(_move_url(acting), {"event": other.pk})
+    assert response.status_code == 200
+    assert "Choose one of the dates listed." in response.content.decode()
+    _unchanged(acting)
+    with pytest.raises(DomainError, match="same course"):
+        services.booking_move(booking=acting["booking"], to_event=other, by=acting["officer"],
+                              now=timezone.now())
+    _unchanged(acting)
+
+
+@pytest.mark.parametrize("action", ["move", "cancel", "late-cancel", "substitute"])
+def test_another_persons_booking_under_this_persons_address_is_a_404(client, acting, action,
+                                                                      make_user):
+    stranger = make_user(Role.DELEGATE)
+    theirs = BookingFactory(event=acting["later"], delegate=stranger)
+    client.force_login(acting["officer"])
+    url = reverse(f"bookings:acting-booking-{action}", args=[acting["person"].pk, theirs.uid])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"event": acting["event"].pk, "reason": "illness",
+                             "reported_by": "phone", "confirm": "on"}).status_code == 404
+    assert Booking.objects.get(pk=theirs.pk).status == BookingStatus.BOOKED
+
+
+@pytest.mark.parametrize("state", [BookingStatus.CANCELLED, BookingStatus.WAITLISTED,
+                                   BookingStatus.LATE_CANCELLED])
+def test_a_place_that_is_not_booked_cannot_be_moved_even_by_a_post(client, acting, state):
+    Booking.objects.filter(pk=acting["booking"].pk).update(status=state)
+    client.force_login(acting["officer"])
+    response = client.post(_move_url(acting), {"event": acting["later"].pk})
+    assert response.status_code == 200
+    assert "Only a confirmed place can be moved" in response.content.decode()
+    assert not Booking.objects.filter(event=acting["later"]).exists()
+
+
+def test_a_place_on_an_event_that_has_started_cannot_be_moved(acting):
+    Event.objects.filter(pk=acting["event"].pk).update(start=timezone.now() - timedelta(hours=1))
+    with pytest.raises(DomainError, match="has started"):
+        services.booking_move(booking=acting["booking"], to_event=acting["later"],
+                              by=acting["officer"], now=timezone.now())
+    assert not Booking.objects.filter(event=acting["later"]).exists()
+
+
+@pytest.mark.parametrize("target", ["started", "cancelled"])
+def test_a_place_cannot_move_onto_a_started_or_cancelled_date(acting, target):
+    later = acting["later"]
+    if target == "started":
+        Event.objects.filter(pk=later.pk).update(start=timezone.now() - timedelta(hours=1))
+    else:
+        Event.objects.filter(pk=later.pk).update(status="cancelled")
+    later.refresh_from_db()
+    with pytest.raises(DomainError):
+        services.booking_move(booking=acting["booking"], to_event=later, by=acting["officer"],
+                              now=timezone.now())
+    _unchanged(acting)
+
+
+def test_a_move_onto_a_date_the_delegate_already_holds_is_refused_not_a_500(client, acting):
+    BookingFactory(event=acting["later"], delegate=acting["person"])
+    Event.objects.filter(pk=acting["later"].pk).update(places_taken=1)
+    client.force_login(acting["officer"])
+    response = client.post(_move_url(acting), {"event": acting["later"].pk})
+    assert response.status_code == 200
+    booking = Booking.objects.get(pk=acting["booking"].pk)
+    assert booking.status == BookingStatus.BOOKED and booking.moved_to is None
+    assert Event.objects.get(pk=acting["later"].pk).places_taken == 1
+
+
+def test_after_an_event_change_the_moves_cancel_outranks_the_invitation_held(
+        acting, django_capture_on_commit_callbacks):
+    """The delegate's calendar holds SEQUENCE 1 after the event changed: the move's CANCEL
+    must carry a higher one, or calendars keep the old (changed) place."""
+    event, officer = acting["event"], acting["officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _change(event, by=officer, start=event.start + timedelta(minutes=30),
+                end=event.end + timedelta(minutes=30))
+    held = Booking.objects.get(pk=acting["booking"].pk).ics_sequence
+    assert held == 1
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.booking_move(booking=acting["booking"], to_event=acting["later"],
+                                    by=officer, now=timezone.now())
+    [message] = [m for m in mail.outbox if acting["person"].email in m.to]
+    found = {}
+    for _name, content, mimetype in message.attachments:
+        if mimetype.startswith("text/calendar"):
+            calendar = icalendar.Calendar.from_ical(content)
+            [vevent] = calendar.walk("VEVENT")
+            found[str(calendar["METHOD"])] = (str(vevent["UID"]), int(vevent["SEQUENCE"]),
+                                              vevent.decoded("dtstart"))
+    assert found["CANCEL"][0].startswith(f"booking-{acting['booking'].uid}@")
+    assert found["CANCEL"][1] > held
+    assert found["REQUEST"][0].startswith(f"booking-{new.uid}@")
+    assert found["REQUEST"][2] == acting["later"].start
+
+
+def test_a_phoned_late_cancellation_waits_in_the_charges_queue_by_the_officer_for_the_delegate(
+        client, make_user, django_capture_on_commit_callbacks):
+    officer = make_user(Role.OFFICER)
+    person = make_user(Role.DELEGATE, first_name="Zainab", last_name="Phoned")
+    soon = EventFactory(start=_start(2))
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_create(event=soon, delegate=person, now=timezone.now())
+    client.force_login(officer)
+    url = reverse("bookings:acting-booking-late-cancel", args=[person.pk, booking.uid])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reported_by": "phone", "reason": "illness",
+                                     "detail": "Flu"})
+    assert response.status_code == 302
+    charge = Charge.objects.get(booking=booking)
+    assert charge.status == ChargeStatus.PENDING
+    queue = client.get(reverse("charging:charge-list"), {"tab": "pending"})
+    assert "Zainab" in queue.content.decode()
+    entry = AuditEntry.objects.get(action="booking.late_cancel")
+    assert (entry.actor_id, entry.on_behalf_of_id) == (officer.pk, person.pk)
+    log = client.get(reverse("core:auditentry-list")).content.decode()
+    assert "for " in log and ("Zainab" in log or person.email in log)
+    # The training team hears of it too, with how it was reported.
+    from core.models import Partnership
+
+    team = [m for m in mail.outbox if Partnership.load().contact_email in m.to]
+    assert len(team) == 1
+    assert "Zainab" in team[0].body and "hone" in team[0].body
+
+
+def test_a_person_holding_every_role_costs_the_same_queries_with_more_tasks(
+        client, make_user, django_assert_max_num_queries):
+    from tests.home.test_home_pages import (
+        delegate_with_tasks,
+        facilitator_with_tasks,
+        officer_tasks,
+    )
+
+    person = make_user(*Role, organisation=OrganisationFactory())
+
+    def build():
+        delegate_with_tasks(person)
+        facilitator_with_tasks(person)
+        officer_tasks()
+        _due(UserFactory(organisation=person.organisation))
+
+    build()
+    build()
+    client.force_login(person)
+    client.get(HOME)
+    with django_assert_max_num_queries(80) as few:
+        sections = client.get(HOME).context["home_sections"]
+    assert [s.key for s in sections] == ["delegate", "facilitator", "officer",
+                                         "business_support", "lod_member",
+                                         "safeguarding_lead", "finance_contact"]
+    build()
+    build()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(HOME).status_code == 200
+
+
+@pytest.mark.parametrize("code, words", [
+    ("booking.move", "Booking moved to another date"),
+    ("booking.free_cancellation", "Free cancellation allowed: the event moved"),
+    ("event.change_told", "Event change emailed to the people on it"),
+], ids=["move", "free-cancellation", "change-told"])
+def test_issue_11s_actions_read_in_words_in_the_audit_log(code, words):
+    from core.audit_words import action_words
+
+    assert action_words(code) == words
+
+
+def test_the_event_form_counts_exactly_who_a_change_emails(client, changing):
+    client.force_login(changing["officer"])
+    page = client.get(reverse("courses:manage-event-update",
+                              kwargs={"pk": changing["event"].pk})).content.decode()
+    words = " ".join(page.split())
+    assert ("1 delegate with a place or an offer, 1 person on the waiting list who asked to be "
+            "told and 2 facilitators") in words
+
+
+def test_a_place_waiting_for_approval_when_the_event_moves_day_is_free_to_cancel_once_agreed(
+        make_user, django_capture_on_commit_callbacks):
+    """The delegate asked for the old date; the line manager agrees after the event moved to
+    another day: the delegate did not choose the new date, so cancelling is free whatever the
+    notice (DOMAIN.md, "Event changes"), as for one already booked."""
+    from core.models import Partnership
+    from bookings.services.approval import line_manager_decide
+
+    Partnership.objects.filter(pk=Partnership.load().pk).update(
+        line_manager_approval_required=True)
+    officer = make_user(Role.OFFICER)
+    person = make_user(Role.DELEGATE, line_manager_email="boss@example.org",
+                       line_manager_name="Boss")
+    event = EventFactory(start=_start(30), joining_link="https://teams.example/meet/p")
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_create(event=event, delegate=person, now=now)
+    assert booking.status == BookingStatus.PENDING_APPROVAL
+    with django_capture_on_commit_callbacks(execute=True):
+        _change(event, by=officer, start=_start(3), end=_start(3) + timedelta(hours=7))
+        line_manager_decide(booking=Booking.objects.get(pk=booking.pk), approve=True,
+                            now=timezone.now())
+    booking = Booking.objects.get(pk=booking.pk)
+    assert booking.status == BookingStatus.BOOKED
+    assert booking.free_cancellation_reason
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, by=person, now=timezone.now())
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CANCELLED
+    assert not Charge.objects.filter(booking=booking).exists()

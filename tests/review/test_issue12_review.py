@@ -210,9 +210,10 @@ def approval(send):
     now = timezone.now()
     event = EventFactory(start=now + timedelta(days=1, hours=2), capacity=1)
     delegate = UserFactory(line_manager_email="boss@council.example")
-    booking = send(services.booking_create, event=event, delegate=delegate, now=now)
+    booked = now - timedelta(days=14)  # in time for the line manager then
+    booking = send(services.booking_create, event=event, delegate=delegate, now=booked)
     waiting = UserFactory()
-    send(services.waitlist_join, event=event, delegate=waiting, now=now)
+    send(services.waitlist_join, event=event, delegate=waiting, now=booked)
     return booking, waiting, now
 
 
@@ -332,3 +333,62 @@ def test_the_training_team_can_still_book_late_with_the_agreement_by_phone(send,
                    agreed_by_phone=True)
     assert booking.status == BookingStatus.BOOKED
     assert send(services.approvals_expire, now=now) == 0
+
+
+def test_an_address_that_is_another_accounts_secondary_address_finds_that_account(day, client):
+    """The colleague's address may be a secondary address of an account (allauth keeps one
+    verified owner per address): the register must not make a second account for it, nor
+    fail with an error page."""
+    event, booking, officer, now = day
+    elsewhere = UserFactory(organisation=OrganisationFactory())
+    EmailAddress.objects.create(user=elsewhere, email="second@anywhere.example", verified=True,
+                                primary=False)
+    client.force_login(officer)
+    response = client.post(reverse("bookings:register-substitute",
+                                   kwargs={"event_pk": event.pk}),
+                           {"booking": booking.pk, "name": "Sec Ond",
+                            "email": "Second@anywhere.example"})
+    assert response.status_code == 200
+    assert "same organisation" in _words(response)
+    assert User.objects.filter(email__iexact="second@anywhere.example").count() == 0
+    assert Booking.objects.get(pk=booking.pk).status == BookingStatus.BOOKED
+
+
+def test_the_delegates_own_secondary_address_is_not_a_colleague(day):
+    event, booking, officer, now = day
+    EmailAddress.objects.create(user=booking.delegate, email="me.too@anywhere.example",
+                                verified=True, primary=False)
+    with pytest.raises(DomainError, match="not the delegate"):
+        services.substitution_record_on_the_day(booking=booking, by=officer, name="Me Too",
+                                                email="me.too@anywhere.example", now=now)
+
+
+def test_offering_the_place_to_ones_own_secondary_address_is_refused(offered, send):
+    booking, delegate, colleague, offer, now = offered
+    EmailAddress.objects.create(user=delegate, email="me.too@anywhere.example", verified=True,
+                                primary=False)
+    with pytest.raises(DomainError, match="not your own"):
+        services.booking_substitute(booking=booking, by=delegate,
+                                    to_email="me.too@anywhere.example", now=now)
+
+
+def test_an_offer_to_a_colleagues_secondary_address_reaches_their_account(offered, send):
+    booking, delegate, colleague, offer, now = offered
+    other = UserFactory(organisation=delegate.organisation)
+    EmailAddress.objects.create(user=other, email="other.work@anywhere.example", verified=True,
+                                primary=False)
+    newer = send(services.booking_substitute, booking=booking, by=delegate,
+                 to_email="Other.Work@anywhere.example", now=now)
+    assert newer.to_delegate == other and newer.to_email == other.email.lower()
+    send(services.substitution_accept, substitution=newer, user=other, now=now)
+    assert Booking.objects.get(pk=booking.pk).delegate == other
+
+
+# Plurals ---------------------------------------------------------------------------------------
+
+def test_shrinking_an_event_below_one_place_taken_says_place_not_places():
+    from courses.policies import capacity_reduction_problem
+
+    problem = capacity_reduction_problem(capacity=0, places_taken=1)
+    assert problem.startswith("1 place is already taken, so the event needs at least 1 place.")
+    assert "at least 2 places." in capacity_reduction_problem(capacity=1, places_taken=2)
