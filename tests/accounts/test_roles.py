@@ -16,6 +16,7 @@ from tests.bookings.core_pages import (
     core_page_url,
     core_public_url,
 )
+from tests.bookings.acting_pages import ACTING_PAGES, acting_page_url
 from tests.bookings.ops_pages import OPS_PAGES, ops_page_url
 from tests.charging.charge_pages import (
     CHARGE_PAGES,
@@ -71,6 +72,7 @@ PAGES = {
     "courses:newsletter-preview": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
     "courses:newsletter-update": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
     "courses:newsletter-send": {Role.BUSINESS_SUPPORT, SITE_ADMIN},
+    "courses:newsletter-test": {Role.BUSINESS_SUPPORT, SITE_ADMIN},  # POST only: GET is 405
     "reports:report-list": {Role.OFFICER, Role.LOD_MEMBER, SITE_ADMIN},
     "admin:index": {Role.OFFICER, SITE_ADMIN},
 }
@@ -85,6 +87,7 @@ PAGES.update(INVOICE_PAGES)  # invoicing runs, invoices, credit notes (business 
 PAGES.update(SUMMARY_PAGES)  # facilitator summaries (own events) and themes (officers)
 PAGES.update(QUESTIONNAIRE_PAGES)  # editing questionnaires (officers); answering one's own
 PAGES.update(REQUEST_PAGES)  # your evaluations; response rates and reminders (officers)
+PAGES.update(ACTING_PAGES)  # an officer acting for a delegate (book, cancel, move...)
 PAGES.update(PEOPLE_PAGES)  # People and a person's page (officers); training record exports
 # Pages anyone may read without signing in.
 PUBLIC_PAGES = ["home", "courses:course-list"]
@@ -108,7 +111,7 @@ SITE_NAMESPACES = ["accounts", "core", "courses", "reports", "bookings", "evalua
                    "charging"]
 
 PERSONS = [*Role, SITE_ADMIN]
-POST_ONLY = {"core:outgoingemail-resend"}
+POST_ONLY = {"core:outgoingemail-resend", "courses:newsletter-test"}
 POST_ONLY |= PAYMENT_POST_ONLY
 POST_ONLY |= REQUEST_POST_ONLY
 
@@ -142,13 +145,16 @@ def page_url(request, pending_request):
                 user=UserFactory(), organisation=OrganisationFactory())
             return reverse(name, kwargs={"pk": membership.pk})
         if name in ("courses:newsletter-preview", "courses:newsletter-update",
-                    "courses:newsletter-send", "courses:newsletter-email"):
+                    "courses:newsletter-send", "courses:newsletter-email",
+                    "courses:newsletter-test"):
             from newsletter.models import Newsletter
 
             newsletter = Newsletter.objects.create(subject="New safeguarding events")
             return reverse(name, kwargs={"pk": newsletter.pk})
         if name in PEOPLE_PAGES:
             return people_page_url(name)
+        if name in ACTING_PAGES:
+            return acting_page_url(name)
         if name in PROGRAMME_PAGES:
             return programme_page_url(name)
         if name in ELEARNING_PAGES:
