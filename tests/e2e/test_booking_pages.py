@@ -55,7 +55,7 @@ def test_booking_pages_have_no_axe_violations(page):
 
     page.get_by_role("link", name="Give the place to a colleague").click()
     page.get_by_label("Your colleague’s email address").fill(UserFactory().email)
-    page.get_by_role("button", name="Give the place").click()
+    page.get_by_role("button", name="Offer the place").click()
     expect(page.locator("main .error-summary")).to_contain_text("same organisation")
     check(page, "booking-substitute-error")
 
