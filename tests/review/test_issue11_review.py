@@ -550,8 +550,8 @@ def test_a_place_waiting_for_approval_when_the_event_moves_day_is_free_to_cancel
     """The delegate asked for the old date; the line manager agrees after the event moved to
     another day: the delegate did not choose the new date, so cancelling is free whatever the
     notice (DOMAIN.md, "Event changes"), as for one already booked."""
-    from core.models import Partnership
     from bookings.services.approval import line_manager_decide
+    from core.models import Partnership
 
     Partnership.objects.filter(pk=Partnership.load().pk).update(
         line_manager_approval_required=True)
