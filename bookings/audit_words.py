@@ -14,3 +14,13 @@ register_action_words({
     "booking.free_cancellation": "Free cancellation allowed: the event moved",
     "event.change_told": "Event change emailed to the people on it",
 })
+# Issue 12's actions (substitution with consent, on the day; places not agreed in time).
+register_action_words({
+    "booking.approval_expire": "Released: not agreed by the line manager in time",
+    "booking.substitute_offer": "Place offered to a colleague",
+    "booking.substitute_withdraw": "Offer to a colleague withdrawn",
+    "booking.substitute_decline": "Colleague declined the place",
+    "booking.substitute_replaced": "Offer to a colleague replaced by a newer one",
+    "booking.substitute_on_the_day": "Colleague attended instead (recorded on the day)",
+    "account.invite_on_the_day": "Account made for a colleague who attended instead",
+})

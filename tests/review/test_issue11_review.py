@@ -574,3 +574,13 @@ def test_a_place_waiting_for_approval_when_the_event_moves_day_is_free_to_cancel
         services.booking_cancel(booking=booking, by=person, now=timezone.now())
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CANCELLED
     assert not Charge.objects.filter(booking=booking).exists()
+
+
+@pytest.mark.parametrize("code", [
+    "booking.approval_expire", "booking.substitute_offer", "booking.substitute_withdraw",
+    "booking.substitute_decline", "booking.substitute_on_the_day", "account.invite_on_the_day"])
+def test_issue_12s_actions_read_in_words_in_the_audit_log(code):
+    from core.audit_words import action_words
+
+    words = action_words(code)
+    assert "." not in words and "_" not in words and not words.lower().startswith("booking:")
