@@ -143,6 +143,7 @@ class QuestionForm(FieldMessagesMixin, forms.Form):
                                    "underscores only."})
     text = forms.CharField(max_length=500, required=False, label="Question",
                            validators=[one_line_validator])
+    text.shown_required = True  # a row's question is needed (an empty extra row is left out)
     help_text = forms.CharField(max_length=500, required=False, label="Hint",
                                 validators=[one_line_validator])
     type = forms.ChoiceField(choices=QuestionType.choices, label="Type of answer")

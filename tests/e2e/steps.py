@@ -2,6 +2,7 @@
 
 import os
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,11 +24,21 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+# The last code each person typed: allauth refuses a code used twice (replay), so a second
+# sign-in within the same 30-second window waits for the next code, as a person would.
+_CODES_USED = {}
+
+
 def sign_in_with_code(page: Page, email: str, password: str, secret: str) -> None:
     """Sign in; where the role needs it (staff), type the authenticator code too."""
     sign_in(page, email, password)
     if "/accounts/2fa/authenticate/" in page.url:
-        page.locator("main input[name=code]").fill(fresh_totp_code(secret, min_left=4))
+        code = fresh_totp_code(secret, min_left=4)
+        if _CODES_USED.get(email) == code:
+            time.sleep(30 - time.time() % 30 + 0.2)
+            code = fresh_totp_code(secret, min_left=4)
+        _CODES_USED[email] = code
+        page.locator("main input[name=code]").fill(code)
         page.locator("main").get_by_role("button", name=re.compile("sign in", re.I)).click()
         page.wait_for_load_state()
     assert "/accounts/" not in page.url, f"{email} could not sign in: still on {page.url}"
