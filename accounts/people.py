@@ -17,6 +17,8 @@ in the order their providers registered, each under its own heading (`title`, id
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
+
 _PROVIDERS = []
 
 
@@ -34,6 +36,21 @@ class SectionPage:
     page: object
     previous_url: str = ""
     next_url: str = ""
+
+
+def section_page(request, key, rows, per_page):
+    """One page of `rows`, paged by its own query parameter (`?key=2`) so that several lists
+    on one page (People, My training) page on their own; the links keep the other lists'
+    pages and land on the list's heading (`#key`)."""
+    page = Paginator(rows, per_page).get_page(request.GET.get(key))
+    section = SectionPage(key=key, page=page)
+    query = request.GET.copy()
+    for attr, has, number in (("previous_url", page.has_previous, "previous_page_number"),
+                              ("next_url", page.has_next, "next_page_number")):
+        if has():
+            query[key] = getattr(page, number)()
+            setattr(section, attr, f"?{query.urlencode()}#{key}")
+    return section
 
 
 def register_person_sections(func):

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template import TemplateDoesNotExist
@@ -19,7 +18,7 @@ from core.permissions import PermissionMixin
 
 from . import selectors, services
 from .forms_people import PeopleSearchForm, PersonRolesForm
-from .people import SectionPage, person_sections
+from .people import person_sections, section_page
 from .roles import Role, group_name, user_roles
 
 PEOPLE_PAGE_SIZE = 25
@@ -76,15 +75,7 @@ class PersonDetailView(_PersonMixin, TemplateView):
     template_name = "accounts/people/person_detail.html"
 
     def paginate(self, key, rows):
-        page = Paginator(rows, SECTION_PAGE_SIZE).get_page(self.request.GET.get(key))
-        section = SectionPage(key=key, page=page)
-        query = self.request.GET.copy()
-        for attr, has, number in (("previous_url", page.has_previous, "previous_page_number"),
-                                  ("next_url", page.has_next, "next_page_number")):
-            if has():
-                query[key] = getattr(page, number)()
-                setattr(section, attr, f"?{query.urlencode()}#{key}")
-        return section
+        return section_page(self.request, key, rows, SECTION_PAGE_SIZE)
 
     def get_context_data(self, **kwargs):
         person, now = self.person, timezone.now()

@@ -4,6 +4,7 @@ decision now: charging/forms.py."""
 from django import forms
 
 from core.forms_mixins import FieldMessagesMixin
+from courses.services import person_name
 
 from .models import BookingStatus
 
@@ -40,7 +41,7 @@ class RegisterRowForm(FieldMessagesMixin, forms.Form):
         self.booking = booking
         kwargs.setdefault("initial", self.initial_for(booking))
         super().__init__(*args, prefix=f"b{booking.pk}", **kwargs)
-        name = booking.delegate.get_full_name() or booking.delegate.email
+        name = person_name(booking.delegate)
         self.delegate_name = name
         self.fields["outcome"].label = f"Attendance of {name}"
         self.fields["minutes_late"].label = f"Minutes late, {name}"
@@ -111,6 +112,6 @@ class RegisterSubstituteForm(FieldMessagesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.bookings = {b.pk: b for b in bookings}
         self.fields["booking"].choices = [("", "Select a delegate")] + [
-            (b.pk, f"{b.delegate.get_full_name() or b.delegate.email}"
+            (b.pk, f"{person_name(b.delegate)}"
                    f"{' (' + b.organisation.name + ')' if b.organisation_id else ''}")
             for b in bookings]

@@ -20,6 +20,7 @@ from core.exceptions import DomainError
 from core.models import Partnership
 from core.permissions import PermissionMixin
 from courses.selectors import event_in_catalogue
+from courses.services import person_name
 
 from . import policies, selectors, services
 from .forms import ConfirmForm, SubstituteForm
@@ -37,10 +38,6 @@ def person_url(person):
         return reverse("bookings:acting-person", kwargs={"person_pk": person.pk})
 
 
-def _name(person):
-    return person.get_full_name() or person.email
-
-
 class ActingMixin(PermissionMixin):
     """An officer who manages bookings, acting for the person named in the address."""
 
@@ -55,7 +52,7 @@ class ActingMixin(PermissionMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(person=self.person, person_name=_name(self.person),
+        return super().get_context_data(person=self.person, person_name=person_name(self.person),
                                         person_url=person_url(self.person), **kwargs)
 
     def done(self, text):
@@ -138,10 +135,10 @@ class ActingBookingCreateView(ActingEventMixin, FormView):
             form.add_error(None, exc.message)
             return self.form_invalid(form)
         if booking.status == BookingStatus.PENDING_APPROVAL:
-            return self.done(f"{_name(self.person)}’s place is held. We have asked their line "
-                             "manager to agree to it.")
-        return self.done(f"{_name(self.person)} is booked on {self.event.course.title}. We have "
-                         "emailed them the details and a calendar invitation.")
+            return self.done(f"{person_name(self.person)}’s place is held. We have asked "
+                             "their line manager to agree to it.")
+        return self.done(f"{person_name(self.person)} is booked on {self.event.course.title}. "
+                         "We have emailed them the details and a calendar invitation.")
 
 
 class ActingWaitlistJoinView(ActingEventMixin, FormView):
@@ -157,7 +154,7 @@ class ActingWaitlistJoinView(ActingEventMixin, FormView):
             form.add_error(None, exc.message)
             return self.form_invalid(form)
         position = selectors.waiting_list_position(booking=booking)
-        return self.done(f"{_name(self.person)} is on the waiting list for "
+        return self.done(f"{person_name(self.person)} is on the waiting list for "
                          f"{self.event.course.title} (number {position}). We have emailed them.")
 
 
@@ -184,7 +181,20 @@ class ActingBookingMixin(ActingMixin):
         return redirect(person_url(self.person))
 
 
-class ActingCancelView(ActingBookingMixin, FormView):
+class ActingCancelMixin(ActingBookingMixin):
+    """The cancel pages (in time and late): the notice the place would be cancelled with now,
+    and what other apps say beside it."""
+
+    def get_context_data(self, **kwargs):
+        now = timezone.now()
+        return super().get_context_data(
+            notice=services.cancellation_notice_for(booking=self.booking, now=now),
+            booking_notices=booking_notices(page="cancel", event=self.booking.event,
+                                            delegate=self.person, booking=self.booking, now=now),
+            **kwargs)
+
+
+class ActingCancelView(ActingCancelMixin, FormView):
     """Cancel in time (or withdraw a place waiting for the line manager); with too little
     notice, the late cancellation form instead."""
 
@@ -202,14 +212,6 @@ class ActingCancelView(ActingBookingMixin, FormView):
                             uid=booking.uid)
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        now = timezone.now()
-        return super().get_context_data(
-            notice=services.cancellation_notice_for(booking=self.booking, now=now),
-            booking_notices=booking_notices(page="cancel", event=self.booking.event,
-                                            delegate=self.person, booking=self.booking, now=now),
-            **kwargs)
-
     def form_valid(self, form):
         try:
             services.booking_cancel(booking=self.booking, by=self.request.user,
@@ -221,11 +223,12 @@ class ActingCancelView(ActingBookingMixin, FormView):
         except DomainError as exc:
             form.add_error(None, exc.message)
             return self.form_invalid(form)
-        return self.done(f"{_name(self.person)}’s place on {self.booking.event.course.title} is "
-                         "cancelled. We have emailed them and their line manager.")
+        return self.done(f"{person_name(self.person)}’s place on "
+                         f"{self.booking.event.course.title} is cancelled. We have emailed them "
+                         "and their line manager.")
 
 
-class ActingLateCancelView(ActingBookingMixin, FormView):
+class ActingLateCancelView(ActingCancelMixin, FormView):
     """A late cancellation the delegate reported by telephone or email, with their reason: it
     waits in the charges queue for the officer's decision, as if they had cancelled online."""
 
@@ -243,14 +246,6 @@ class ActingLateCancelView(ActingBookingMixin, FormView):
                             uid=booking.uid)
         return super().get(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        now = timezone.now()
-        return super().get_context_data(
-            notice=services.cancellation_notice_for(booking=self.booking, now=now),
-            booking_notices=booking_notices(page="cancel", event=self.booking.event,
-                                            delegate=self.person, booking=self.booking, now=now),
-            **kwargs)
-
     def form_valid(self, form):
         data = form.cleaned_data
         try:
@@ -260,8 +255,8 @@ class ActingLateCancelView(ActingBookingMixin, FormView):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.form_invalid(form)
-        return self.done(f"{_name(self.person)}’s place is cancelled late. The charge waits for "
-                         "a decision in the charges queue; we have emailed them.")
+        return self.done(f"{person_name(self.person)}’s place is cancelled late. The charge "
+                         "waits for a decision in the charges queue; we have emailed them.")
 
 
 class ActingMoveView(ActingBookingMixin, FormView):
@@ -299,9 +294,9 @@ class ActingMoveView(ActingBookingMixin, FormView):
             return self.form_invalid(form)
         from core.dates import long_date
 
-        return self.done(f"{_name(self.person)}’s place has moved to {long_date(to_event.start)}. "
-                         "We have emailed them the new calendar invitation and withdrawn the "
-                         "old one.")
+        return self.done(f"{person_name(self.person)}’s place has moved to "
+                         f"{long_date(to_event.start)}. We have emailed them the new calendar "
+                         "invitation and withdrawn the old one.")
 
 
 class ActingSubstituteView(ActingBookingMixin, FormView):
@@ -332,7 +327,7 @@ class ActingSubstituteView(ActingBookingMixin, FormView):
             return self.form_invalid(form)
         if substitution.accepted_at is None:
             return self.done(f"We have emailed {substitution.to_email} to take over "
-                             f"{_name(self.person)}’s place. It stays {_name(self.person)}’s "
-                             "until they accept.")
-        return self.done(f"The place is now {_name(substitution.to_delegate)}’s. We have "
+                             f"{person_name(self.person)}’s place. It stays "
+                             f"{person_name(self.person)}’s until they accept.")
+        return self.done(f"The place is now {person_name(substitution.to_delegate)}’s. We have "
                          "emailed them both.")

@@ -9,6 +9,7 @@ from django.views import View
 from core.calendar import london_date
 from core.exports import FORMATS, export_response
 from core.permissions import AnyPermissionMixin
+from courses.services import person_name
 
 from . import selectors
 from .views_facilitator import FACILITATOR_PERMISSIONS
@@ -20,7 +21,7 @@ def event_delegate_rows(bookings):
     for booking in bookings:
         person = booking.delegate
         organisation = booking.organisation or person.organisation
-        yield [person.get_full_name() or person.email,
+        yield [person_name(person),
                organisation.name if organisation else "",
                organisation.get_sector_display() if organisation else "",
                booking.shared_access_needs, booking.get_status_display()]

@@ -3,8 +3,6 @@ event and officers), the waiting list (officers), and My
 training (every signed-in delegate). Views are thin: a selector scoped to the user fetches,
 a form parses, one service writes."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -12,10 +10,12 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
+from accounts.people import section_page
 from core.calendar import london_date
 from core.exceptions import DomainError
 from core.permissions import PermissionMixin, SignedInMixin
 from courses.selectors import training_record_of
+from courses.services import person_name
 
 from . import policies, selectors, services
 from .forms_ops import RegisterRowForm, RegisterSubstituteForm
@@ -160,8 +160,8 @@ class RegisterSubstituteView(RegisterEventMixin, FormView):
             form.add_error(error.field if error.field in form.fields else None, error.message)
             return self.form_invalid(form)
         colleague, delegate = substitution.to_delegate, booking.delegate
-        messages.success(self.request, f"Recorded: {colleague.get_full_name() or colleague.email} "
-                         f"attended in place of {delegate.get_full_name() or delegate.email}. "
+        messages.success(self.request, f"Recorded: {person_name(colleague)} "
+                         f"attended in place of {person_name(delegate)}. "
                          "We have emailed them both.")
         return redirect("bookings:event-register", event_pk=self.event.pk)
 
@@ -222,16 +222,6 @@ class EventWaitingListView(PermissionMixin, ListView):
 MY_TRAINING_PAGE_SIZE = 10
 
 
-@dataclass
-class Section:
-    """One paginated list of the page, paged by its own query parameter."""
-
-    key: str
-    page: object
-    previous_url: str = ""
-    next_url: str = ""
-
-
 class MyTrainingView(SignedInMixin, TemplateView):
     """A delegate's bookings (upcoming with what they can do, waiting lists, past) and their
     training record with the date each course falls due again."""
@@ -239,15 +229,7 @@ class MyTrainingView(SignedInMixin, TemplateView):
     template_name = "bookings/my_training.html"
 
     def _section(self, key, rows):
-        page = Paginator(rows, MY_TRAINING_PAGE_SIZE).get_page(self.request.GET.get(key))
-        section = Section(key=key, page=page)
-        query = self.request.GET.copy()
-        for attr, has, number in (("previous_url", page.has_previous, "previous_page_number"),
-                                  ("next_url", page.has_next, "next_page_number")):
-            if has():
-                query[key] = getattr(page, number)()
-                setattr(section, attr, f"?{query.urlencode()}#{key}")
-        return section
+        return section_page(self.request, key, rows, MY_TRAINING_PAGE_SIZE)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

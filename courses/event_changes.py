@@ -42,10 +42,6 @@ def event_change_audience(*, event):
     return rows
 
 
-def plural(n, one, many=None):
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def event_changes(*, before, after):
     """{field: (old, new)} for the told fields that differ. `before` and `after` map field
     names to values (start and end aware datetimes, venue a Venue or None, joining_link a

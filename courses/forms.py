@@ -18,6 +18,7 @@ from core.forms import (
     one_line,
 )
 from core.forms_mixins import FieldMessagesMixin
+from core.words import plural
 
 from . import selectors
 from .event_changes import (
@@ -25,7 +26,6 @@ from .event_changes import (
     Audience,
     event_change_audience,
     event_changes,
-    plural,
     words_and,
 )
 from .models import Course, EventStatus, Format, Venue

@@ -11,13 +11,14 @@ from core.permissions import PermissionMixin
 
 from . import selectors
 from .forms import ProgrammeFilterForm
+from .services import person_name
 
 PROGRAMME_COLUMNS = ["Course", "Date", "Starts", "Ends", "Format", "Venue", "Places",
                      "Places taken", "Status", "L&D officer", "Facilitators"]
 
 
 def _name(person):
-    return (person.get_full_name() or person.email) if person else ""
+    return person_name(person) if person else ""
 
 
 def programme_rows(events):

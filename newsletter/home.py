@@ -16,15 +16,9 @@ def business_new_events(user, now):
     if (not holds(user, Role.BUSINESS_SUPPORT)
             or not user.has_perm("newsletter.add_newsletter")):
         return None
-    from .models import Newsletter
-    from .selectors import newsletter_event_choices
+    from .selectors import newsletter_new_events
 
-    last = (Newsletter.objects.exclude(status=Newsletter.Status.DRAFT)
-            .exclude(send_requested_at=None).order_by("-send_requested_at")
-            .values_list("send_requested_at", flat=True).first())
-    events = newsletter_event_choices(now=now)
-    if last is not None:
-        events = events.filter(created_at__gt=last)
+    events = newsletter_new_events(now=now)
     return [HomeItem(url=reverse("courses:newsletter-create"), count=events.count(),
                      singular="event added since the last newsletter",
                      plural="events added since the last newsletter", order=10)]

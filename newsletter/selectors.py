@@ -44,9 +44,9 @@ def newsletter_event_choices(*, now):
     )
 
 
-def newsletter_new_event_ids(*, now):
-    """The events to tick by default: those created since the last newsletter was sent (DDSCP:
-    "regular emails promoting all new events"); every upcoming event if none has been sent."""
+def newsletter_new_events(*, now):
+    """Upcoming events created since the last newsletter was sent (DDSCP: "regular emails
+    promoting all new events"); every upcoming event if none has been sent."""
     from .models import Newsletter
 
     last = (Newsletter.objects.exclude(status=Newsletter.Status.DRAFT)
@@ -55,7 +55,12 @@ def newsletter_new_event_ids(*, now):
     events = newsletter_event_choices(now=now)
     if last is not None:
         events = events.filter(created_at__gt=last)
-    return list(events.values_list("pk", flat=True))
+    return events
+
+
+def newsletter_new_event_ids(*, now):
+    """The events to tick by default: the new ones (newsletter_new_events)."""
+    return list(newsletter_new_events(now=now).values_list("pk", flat=True))
 
 
 def newsletter_default_event_ids(*, now):

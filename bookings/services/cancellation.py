@@ -32,6 +32,19 @@ def cancellation_notice_for(*, booking, now):
         notice=notice, free_cancellation_reason=booking.free_cancellation_reason)
 
 
+def _locked_to_cancel(booking, *, by, now, required):
+    """The event and the booking locked, once `by` may act for it and it may still be
+    cancelled, with the notice it would be cancelled with now (inside a transaction)."""
+    event, locked = _event_and_booking_locked(booking)
+    _may_act_for(by=by, booking=locked)
+    if problem := policies.cancel_problem(status=locked.status, event_start=event.start,
+                                          now=now):
+        raise DomainError(problem, code="state")
+    notice = policies.booking_notice(cancelled_on=now, event_start=event.start,
+                                     required=required)
+    return event, locked, notice
+
+
 def booking_cancel(*, booking, by, now):
     """Cancel a place in time (DOMAIN.md, "Working days and notice"): with at least
     Partnership.notice_working_days (5) working days' notice the delegate cancels online,
@@ -41,13 +54,8 @@ def booking_cancel(*, booking, by, now):
     the line manager's agreement is not confirmed yet, so withdrawing it is always free."""
     partnership = Partnership.load()
     with transaction.atomic():
-        event, locked = _event_and_booking_locked(booking)
-        _may_act_for(by=by, booking=locked)
-        if problem := policies.cancel_problem(status=locked.status, event_start=event.start,
-                                              now=now):
-            raise DomainError(problem, code="state")
-        notice = policies.booking_notice(cancelled_on=now, event_start=event.start,
-                                         required=partnership.notice_working_days)
+        event, locked, notice = _locked_to_cancel(booking, by=by, now=now,
+                                                  required=partnership.notice_working_days)
         was = locked.status
         # An event moved by the partnership (bookings/services/event_changes.py): free,
         # whatever the notice, since the delegate did not choose the new date.
@@ -99,13 +107,8 @@ def late_cancellation_request(*, booking, by, reason, detail, now, reported_by=R
         raise DomainError(problem, code="invalid",
                           field="detail" if reason == LateCancellationReason.OTHER else "reason")
     with transaction.atomic():
-        event, locked = _event_and_booking_locked(booking)
-        _may_act_for(by=by, booking=locked)
-        if problem := policies.cancel_problem(status=locked.status, event_start=event.start,
-                                              now=now):
-            raise DomainError(problem, code="state")
-        notice = policies.booking_notice(cancelled_on=now, event_start=event.start,
-                                         required=partnership.notice_working_days)
+        event, locked, notice = _locked_to_cancel(booking, by=by, now=now,
+                                                  required=partnership.notice_working_days)
         if locked.status != BookingStatus.BOOKED or notice.in_time:
             raise DomainError(f"{notice.reason} Cancel the place instead: no reason is needed.",
                               code="in_time")

@@ -12,8 +12,10 @@ from core.audit import audit_record
 from core.calendar import london_date
 from core.dates import span
 from core.models import Partnership
-from courses.event_changes import Audience, plural, register_event_change_audience
+from core.words import plural
+from courses.event_changes import Audience, register_event_change_audience
 from courses.models import Format
+from courses.services import person_name
 
 from .. import policies
 from ..emails import booking_email_queue
@@ -142,7 +144,7 @@ def _facilitators_tell(*, event, changes, by, now):
 
     rows = change_rows(event=event, changes=changes, with_link=True)
     context = {"event": event, "course": event.course, "changes": rows,
-               "changed_by": (by.get_full_name() or by.email) if by else "the training team",
+               "changed_by": person_name(by) if by else "the training team",
                "facilitator_path": reverse("bookings:facilitator-event-detail",
                                            kwargs={"pk": event.pk})}
     for person in event.facilitators.all():

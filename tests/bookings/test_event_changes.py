@@ -284,6 +284,7 @@ def test_a_new_day_sends_the_reminder_again_for_the_new_date(world):
     mail.outbox.clear()
     services.event_reminders_send(now=sweep_at)
     assert _to(booking.delegate.email)
+    assert len(_to(booking.delegate.email, subject="Reminder: ")) == 1  # for the new date
 
 
 def test_the_form_audience_counts_who_will_be_told(world):

@@ -127,6 +127,8 @@ def test_an_offer_withdrawn_cannot_then_be_accepted(place, now, send):
     assert "no longer on offer" in withdrawn.body
     [confirmed] = mails_to(delegate.email)
     assert "stays yours" in confirmed.subject.lower() or "still yours" in confirmed.body
+    assert f"You have withdrawn your offer to {colleague.email}" in confirmed.subject
+    assert "The place is still yours" in confirmed.body
     with pytest.raises(DomainError, match="withdrew this offer"):
         services.substitution_accept(substitution=offer, user=colleague, now=now)
     assert Booking.objects.get(pk=booking.pk).delegate == delegate
