@@ -10,13 +10,13 @@ from django.utils.html import escape
 from accounts.models import Organisation, OrganisationRequest, Sector
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from core.models import AuditEntry
+from tests.bookings.acting_pages import ACTING_PAGES, acting_page_url
 from tests.bookings.core_pages import (
     CORE_PAGES,
     CORE_PUBLIC_PAGES,
     core_page_url,
     core_public_url,
 )
-from tests.bookings.acting_pages import ACTING_PAGES, acting_page_url
 from tests.bookings.ops_pages import OPS_PAGES, ops_page_url
 from tests.charging.charge_pages import (
     CHARGE_PAGES,
@@ -32,7 +32,6 @@ from tests.courses.elearning_pages import (
     elearning_page_url,
 )
 from tests.courses.programme_pages import PROGRAMME_PAGES, programme_page_url
-from tests.people.people_pages import PEOPLE_PAGES, people_page_url
 from tests.evaluations.certificate_pages import (
     CERTIFICATE_PAGES,
     CERTIFICATE_PUBLIC_PAGES,
@@ -43,6 +42,7 @@ from tests.evaluations.questionnaire_pages import QUESTIONNAIRE_PAGES, questionn
 from tests.evaluations.request_pages import REQUEST_PAGES, REQUEST_POST_ONLY, request_page_url
 from tests.evaluations.summary_pages import SUMMARY_PAGES, summary_page_url
 from tests.factories import OrganisationFactory, UserFactory
+from tests.people.people_pages import PEOPLE_PAGES, people_page_url
 
 SITE_ADMIN = "site_admin"  # a superuser: not a Role, but a person who signs in
 EVERYONE = frozenset([*Role, SITE_ADMIN])
