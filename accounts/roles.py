@@ -44,7 +44,11 @@ ROLE_PERMISSIONS = {
         "courses.delete_choice",
         "courses.view_completion",
         "bookings.view_booking", "bookings.manage_bookings", "bookings.mark_attendance",
-        "reports.view_report",
+        "reports.view_report", "reports.request_report", "reports.issue_report",
+        "reports.view_checklistrequirement", "reports.add_checklistrequirement",
+        "reports.change_checklistrequirement", "reports.delete_checklistrequirement",
+        "reports.view_tnaround", "reports.add_tnaround", "reports.change_tnaround",
+        "reports.view_tna_results",
         "evaluations.view_questionnaire", "evaluations.add_questionnaire",
         "evaluations.change_questionnaire", "evaluations.view_evaluation_results",
         "evaluations.view_evaluationrequest", "evaluations.view_theme", "evaluations.add_theme",
@@ -62,10 +66,11 @@ ROLE_PERMISSIONS = {
         "charging.record_payment",
     ],
     Role.LOD_MEMBER: [
-        "reports.view_report",
+        "reports.view_report", "reports.request_report", "reports.view_tna_results",
     ],
     Role.SAFEGUARDING_LEAD: [
         "accounts.view_own_organisation_staff", "accounts.decide_own_organisation_membership",
+        "reports.view_own_organisation_training", "reports.answer_tna",
     ],
     Role.FINANCE_CONTACT: [
         "accounts.manage_own_organisation_account",

@@ -125,6 +125,7 @@ FIELDSETS = [
                              "pre_course_reminder_days", "stage_2_copy_line_manager",
                              "summary_min_responses", "certificate_trigger"]),
     ("Refreshers", ["refresher_years", "refresher_reminder_days"]),
+    ("Reports", ["financial_year_start_month", "report_small_count_threshold"]),
 ]
 
 

@@ -128,6 +128,20 @@ class Partnership(models.Model):
         default=CertificateTrigger.STAGE_2,
     )
 
+    # Reports (DDSCP: quarterly to the LOD Group, annual to the Executive Board)
+    financial_year_start_month = models.PositiveSmallIntegerField(
+        "month the financial year starts", default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Quarters run from this month: 4 is April, so the first quarter is April to June.",
+    )
+    report_small_count_threshold = models.PositiveSmallIntegerField(
+        "smallest count shown in a report", default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(20)],
+        help_text='A count below this in an organisation or small-group table is shown as '
+                  '"fewer than 3" (with this number), and totals are adjusted so it cannot be '
+                  'worked out by subtraction.',
+    )
+
     # Refreshers (DSPP: every three years)
     refresher_years = positive(3, "years before training falls due again")
     refresher_reminder_days = positive(30, "days before the due date that a reminder is sent")

@@ -19,6 +19,9 @@ class QuestionnaireKind(models.TextChoices):
     STAGE_1 = "stage_1", "Stage 1 evaluation"
     STAGE_2 = "stage_2", "Stage 2 evaluation"
     FACILITATOR = "facilitator", "Facilitator feedback"
+    # Answered by an organisation's safeguarding lead for a training needs analysis round
+    # (reports.TnaRound): no request, no course.
+    TNA = "tna", "Training needs analysis"
 
 
 class Questionnaire(models.Model):
@@ -186,12 +189,14 @@ class Response(models.Model):
     """The answers to one questionnaire version, given for one request. No person here:
     summaries read responses and answers only."""
 
-    request = models.ForeignKey(EvaluationRequest, on_delete=models.PROTECT,
-                                related_name="responses")
+    # Empty only for a training needs analysis return (reports.TnaReturn points here).
+    request = models.ForeignKey(EvaluationRequest, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="responses")
     version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT,
                                 related_name="responses")
     kind = models.CharField(max_length=12, choices=QuestionnaireKind.choices)
-    course = models.ForeignKey("courses.Course", on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey("courses.Course", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
     event = models.ForeignKey("courses.Event", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -22,5 +22,5 @@ def lod_latest_reports(user, now):
                                        f"{day_short(report.period_start)} to "
                                        f"{day_short(report.period_end)}",
                      details=(f"Produced {day_short(report.generated_at)}"
-                              if report.file else "Being prepared",), order=10 + n)
+                              if report.is_ready else "Being prepared",), order=10 + n)
             for n, report in enumerate(reports_list()[:LATEST_REPORTS])]
