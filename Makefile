@@ -38,8 +38,18 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+## make bench: the benchmark suite of issue 14 (bench/run.py) against PostgreSQL and Redis with
+## the production settings under gunicorn; writes bench/results.md and bench/results.json. Seeds
+## ddscp_bench_s1 and ddscp_bench_s10 the first time. Bounded: stopped after 90 minutes.
+## BENCH_SCALES=1 for scale 1 only.
 bench: install
-	$(BIN)/python bench/run.py
+	@scripts/test-prereqs
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing wrk (the load generator) from Debian"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; fi; }
+	timeout 5400 $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

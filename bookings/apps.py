@@ -6,4 +6,4 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         # The signal receivers; the audit log's words; People pages; the home page's tasks.
-        from . import audit_words, home, people, receivers  # noqa: F401
+        from . import audit_words, home, page_cache, people, receivers  # noqa: F401

@@ -138,7 +138,12 @@ class Booking(models.Model):
                 name="one_active_booking_per_delegate_and_event",
             ),
         ]
-        indexes = [models.Index(fields=["event", "status"])]
+        indexes = [
+            models.Index(fields=["event", "status"]),
+            # approvals_expire: the few places waiting for a line manager, by request date.
+            models.Index(fields=["approval_requested_at"], name="booking_pending_approval",
+                         condition=models.Q(status="pending_approval")),
+        ]
         permissions = [
             ("manage_bookings", "Can manage bookings, waiting lists and late cancellations"),
             ("mark_attendance", "Can mark the register"),

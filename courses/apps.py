@@ -5,4 +5,5 @@ class CoursesConfig(AppConfig):
     name = "courses"
 
     def ready(self):
-        from . import home  # noqa: F401 – tasks on the home page (core.home)
+        # Tasks on the home page (core.home); changes that alter the public pages.
+        from . import home, page_cache  # noqa: F401

@@ -217,6 +217,10 @@ class Event(models.Model):
             models.CheckConstraint(condition=models.Q(places_taken__lte=models.F("capacity")),
                                    name="event_never_overbooked"),
         ]
+        # The catalogue and the reminder sweeps (scheduled, starting between two moments);
+        # the sweeps of events that ended (completion, summaries, facilitator feedback).
+        indexes = [models.Index(fields=["status", "start"], name="event_status_start"),
+                   models.Index(fields=["end"], name="event_end")]
 
     def __str__(self):
         return f"{self.course.title}, {short_date(self.start)}, {clock(self.start)}"

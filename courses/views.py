@@ -6,12 +6,14 @@ from django.utils.cache import patch_vary_headers
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from core import page_cache
 from core.models import Partnership
 from core.permissions import PermissionMixin
 
 from . import ics, selectors
 from .forms_catalogue import CatalogueFilterForm
 from .models import EventStatus
+from .page_cache import next_start
 
 
 def _site_url():
@@ -33,10 +35,14 @@ class PolitePageMixin:
         return super().paginate_queryset(queryset, page_size)
 
 
-class CourseListView(PolitePageMixin, ListView):
+class CourseListView(page_cache.AnonymousPageCacheMixin, PolitePageMixin, ListView):
     """The catalogue, for everyone (no login): search and filters in a GET form that works
-    without JavaScript; with htmx, the results change without reloading the page."""
+    without JavaScript; with htmx, the results change without reloading the page. Cached
+    for anonymous visitors per query (core.page_cache), drawn again when a course, event or
+    booking changes or the next event starts."""
 
+    page_cache_name = "catalogue"
+    page_cache_params = ("q", "level", "audience", "category", "format", "with_places", "page")
     template_name = "courses/course_list.html"
     results_template_name = "courses/_course_results_htmx.html"
     paginate_by = 20
@@ -47,6 +53,9 @@ class CourseListView(PolitePageMixin, ListView):
         response = super().get(request, *args, **kwargs)
         patch_vary_headers(response, ("HX-Request",))
         return response
+
+    def page_cache_expires(self, now):
+        return next_start(now)
 
     def _results_only(self):
         htmx = getattr(self.request, "htmx", None)
@@ -65,10 +74,13 @@ class CourseListView(PolitePageMixin, ListView):
         return context
 
 
-class CourseDetailView(PolitePageMixin, ListView):
+class CourseDetailView(page_cache.AnonymousPageCacheMixin, PolitePageMixin, ListView):
     """A course's public page, for everyone: what it is, who it is for, what it requires
-    first, and its upcoming dates (a page at a time)."""
+    first, and its upcoming dates (a page at a time). Cached for anonymous visitors like the
+    catalogue."""
 
+    page_cache_name = "course"
+    page_cache_params = ("page",)
     template_name = "courses/course_detail.html"
     paginate_by = 20
 
@@ -80,6 +92,9 @@ class CourseDetailView(PolitePageMixin, ListView):
 
     def get_queryset(self):
         return selectors.course_upcoming_events(course=self.course, now=timezone.now())
+
+    def page_cache_expires(self, now):
+        return next_start(now)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -111,12 +126,24 @@ class CourseDetailView(PolitePageMixin, ListView):
             return f"{reverse('courses:course-list')}{self.course.slug}/e-learning/"
 
 
-class EventDetailView(DetailView):
+class EventDetailView(page_cache.AnonymousPageCacheMixin, DetailView):
     """One event's public page, for everyone: when, where, places left and how to book. The
-    joining link of an online event is never shown here: it goes to booked delegates."""
+    joining link of an online event is never shown here: it goes to booked delegates. Cached
+    for anonymous visitors (core.page_cache), drawn again when the event or one of its
+    bookings changes, and when it starts and ends."""
 
+    page_cache_name = "event"
     template_name = "courses/event_detail.html"
     context_object_name = "event"
+
+    def page_cache_scopes(self):
+        return [page_cache.SITE, page_cache.event_scope(self.kwargs["pk"])]
+
+    def page_cache_expires(self, now):
+        event = getattr(self, "object", None)
+        if event is None:
+            return None
+        return min((t for t in (event.start, event.end) if t > now), default=None)
 
     def get_object(self, queryset=None):
         event = selectors.event_in_catalogue(pk=self.kwargs["pk"])

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
 from bookings.models import COUNTED, Booking, BookingStatus
@@ -169,7 +170,8 @@ def demo_bookings_summary():
 
     n = Booking.objects.aggregate(
         booked=Count("pk", filter=Q(status=BookingStatus.BOOKED)),
-        waiting=Count("pk", filter=Q(status=BookingStatus.WAITLISTED)),
+        waiting=Count("pk", filter=Q(status=BookingStatus.WAITLISTED,
+                                     event__start__gt=timezone.now())),
         marked=Count("pk", filter=Q(status__in=ATTENDANCE)),
         to_review=Count("pk", filter=Q(status=BookingStatus.LATE_CANCELLED,
                                        late_cancellation_reviewed_at__isnull=True)))

@@ -20,12 +20,15 @@ from accounts.services import user_roles_set
 from core.models import Partnership
 from courses.models import Category, Course, CourseStatus, TrainingPoolMembership
 
+from reports.tna.demo import tna_demo_load
+
 from . import data
 from .bookings import demo_bookings_load, demo_bookings_summary, demo_prerequisites_complete
 from .charging import demo_charging_load
 from .elearning import demo_elearning_load
 from .evaluations import demo_evaluations_load
 from .events import demo_events_load, demo_events_summary
+from .history import demo_history_load
 
 # A fixed salt makes the demo password's hash the same on every run, so a second load_demo
 # compares strings instead of re-hashing (PBKDF2 takes about a second) and saves nothing.
@@ -201,11 +204,17 @@ def demo_load(*, now):
         if created:
             result.created["Training Pool places"] += 1
     demo_events_load(now=now, result=result)  # venues and a year of events (demo/events.py)
+    demo_history_load(now=now, result=result)  # 18 months before: the reports' quarters
     demo_elearning_load(now=now, result=result)  # modules, reviews, resources (demo/elearning.py)
     demo_bookings_load(now=now, result=result)  # places, waiting list, register (demo/bookings.py)
     demo_evaluations_load(now=now, result=result)  # answers, certificate (demo/evaluations.py)
     demo_charging_load(now=now, result=result)  # charges, invoices, payments (demo/charging.py)
     demo_prerequisites_complete(result=result)  # the level 3 course's e-learning done first
+    made = tna_demo_load(now=now)  # training needs analysis rounds (reports/tna)
+    for what, n in (("training needs analysis rounds", made["rounds"]),
+                    ("training needs analysis returns", made["returns"])):
+        if n:
+            result.created[what] += n
     return result
 
 

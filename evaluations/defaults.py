@@ -27,6 +27,17 @@ SESSION_WENT = "session_went"  # facilitator, rating
 ENGAGEMENT = "engagement"  # facilitator, rating
 CONTENT = "content"  # facilitator, rating
 WHAT_TO_CHANGE = "what_to_change"  # facilitator, text, optional
+# Training needs analysis (answered by an organisation's safeguarding lead for it).
+TNA_STAFF_GROUP_1 = "staff_group_1_need"  # single choice: how many staff need training
+TNA_STAFF_GROUP_2 = "staff_group_2_need"
+TNA_STAFF_GROUP_3 = "staff_group_3_need"
+TNA_CATEGORIES = "categories_needed"  # multiple choice
+TNA_LEVELS = "levels_needed"  # multiple choice
+TNA_PRIORITY_KEYS = ("priority_recognising_abuse", "priority_information_sharing",
+                     "priority_exploitation", "priority_adults_at_risk")  # ratings
+TNA_COURSES_ASKED_FOR = "courses_asked_for"  # text: the courses the organisation asks for
+TNA_BARRIERS = "barriers"  # multiple choice
+TNA_ANYTHING_ELSE = "anything_else"  # text, optional
 
 # Groups the summaries and reports read.
 STAGE_1_RATING_KEYS = (SATISFACTION, RELEVANCE, KNOWLEDGE_IMPROVED)
@@ -47,6 +58,29 @@ def _text(key, text, *, help_text="", required=True):
     return {"key": key, "text": text, "help_text": help_text, "type": QuestionType.TEXT,
             "required": required, "scale_max": None, "scale_min_label": "",
             "scale_max_label": "", "choices": []}
+
+
+def _choice(key, text, choices, *, help_text="", required=True, multiple=False):
+    return {"key": key, "text": text, "help_text": help_text,
+            "type": QuestionType.MULTIPLE if multiple else QuestionType.SINGLE,
+            "required": required, "scale_max": None, "scale_min_label": "",
+            "scale_max_label": "", "choices": list(choices)}
+
+
+# How many staff of a staff group need training: bands, so that organisations of any size
+# answer the same question and the answers add up across organisations.
+STAFF_BANDS = ["None", "1 to 10", "11 to 50", "51 to 200", "More than 200"]
+
+
+def _staff_group(key, group):
+    return _choice(key, f"How many of your staff in {group} need safeguarding training "
+                   "this year?", STAFF_BANDS,
+                   help_text="New starters and those due a refresher. An estimate is fine.")
+
+
+def _priority(key, subject):
+    return _rating(key, f"How much of a priority is training on {subject} for your "
+                   "organisation this year?", "Not a priority", "A top priority")
 
 
 def _outcomes(text, help_text):
@@ -126,6 +160,54 @@ DEFAULT_QUESTIONNAIRES = {
                     "Not at all", "Very well"),
             _text(WHAT_TO_CHANGE, "What would you change for the next session?", required=False,
                   help_text="The content, the exercises, the timing or the venue."),
+        ],
+    },
+    # DDSCP: "Gather safeguarding training needs analysis data from all members of the
+    # Stakeholders Group"; the programme "is reviewed annually to reflect ... the completion
+    # of a Training Needs Analysis by partner agencies". Answered once per round by each
+    # organisation's safeguarding lead, for the organisation (no course, no delegate).
+    QuestionnaireKind.TNA: {
+        "title": "Training needs analysis",
+        "introduction": (
+            "Tell us what safeguarding training your organisation's staff need this year. "
+            "Answer for the whole organisation: your answers help plan next year's "
+            "multi-agency training programme. Do not include anyone's name."),
+        "questions": [
+            _staff_group(TNA_STAFF_GROUP_1, "Group 1 (some contact with children, young "
+                         "people or adults at risk)"),
+            _staff_group(TNA_STAFF_GROUP_2, "Group 2 (work regularly with children, young "
+                         "people or adults at risk)"),
+            _staff_group(TNA_STAFF_GROUP_3, "Group 3 (particular or specialised "
+                         "safeguarding responsibility)"),
+            _choice(TNA_CATEGORIES, "Which kinds of training does your organisation need "
+                    "most?", [
+                        "Working Together to Safeguard and Protect Children from Harm",
+                        "Understanding Safeguarding Risks",
+                        "Contextual Safeguarding – Child on Child Abuse",
+                        "Safeguarding adults at risk",
+                        "E-learning introductions to safeguarding",
+                    ], multiple=True),
+            _choice(TNA_LEVELS, "At which levels?", ["Level 1", "Level 2", "Level 3"],
+                    multiple=True),
+            _priority(TNA_PRIORITY_KEYS[0], "recognising and responding to abuse and neglect"),
+            _priority(TNA_PRIORITY_KEYS[1], "information sharing between agencies"),
+            _priority(TNA_PRIORITY_KEYS[2], "child exploitation"),
+            _priority(TNA_PRIORITY_KEYS[3], "safeguarding adults at risk"),
+            _text(TNA_COURSES_ASKED_FOR, "Which courses would you ask us to run?",
+                  help_text="Courses from the programme you need more places on, or subjects "
+                  "you would like a new course on."),
+            _choice(TNA_BARRIERS, "What makes it hard for your staff to attend training?", [
+                "Releasing staff from work",
+                "Travelling to venues",
+                "The days or times of courses",
+                "Courses are full",
+                "The cost of places",
+                "Staff do not know what is on offer",
+                "Nothing gets in the way",
+            ], multiple=True, required=False),
+            _text(TNA_ANYTHING_ELSE, "Anything else we should know?", required=False,
+                  help_text="For example, changes in your service that bring new training "
+                  "needs."),
         ],
     },
 }

@@ -266,7 +266,9 @@ QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSe
 class OverrideCreateForm(FieldMessagesMixin, forms.Form):
     """A course's own questionnaire of a kind (a copy of the default to edit)."""
 
-    kind = forms.ChoiceField(choices=QuestionnaireKind.choices, label="Questionnaire",
+    # A training needs analysis is answered for an organisation, not after a course.
+    kind = forms.ChoiceField(choices=[c for c in QuestionnaireKind.choices
+                                      if c[0] != QuestionnaireKind.TNA], label="Questionnaire",
                              widget=forms.RadioSelect,
                              error_messages={"required": "Choose which questionnaire."})
     course = forms.ModelChoiceField(

@@ -175,6 +175,15 @@ class EvaluationRequest(models.Model):
         indexes = [
             models.Index(fields=["user", "completed_at"]),
             models.Index(fields=["event", "kind"]),
+            # The sweeps read only open requests (years of answered ones stay in the table):
+            # those due to be sent, and those sent and not answered (reminders).
+            models.Index(fields=["due_at"], name="evalrequest_due_unsent",
+                         condition=models.Q(requested_at__isnull=True, completed_at__isnull=True,
+                                            withdrawn_at__isnull=True)),
+            models.Index(fields=["requested_at"], name="evalrequest_open",
+                         condition=models.Q(requested_at__isnull=False,
+                                            completed_at__isnull=True,
+                                            withdrawn_at__isnull=True)),
         ]
 
     def __str__(self):

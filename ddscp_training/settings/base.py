@@ -143,6 +143,23 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
 }
+# Pages every anonymous visitor sees alike (catalogue, course and event pages) are cached
+# whole (core.page_cache), in Redis: a lost entry only costs drawing the page again, and a
+# Redis outage is caught (the page is drawn, never failed). Off without Redis: searches are
+# free text, so page entries must never share the database cache with the login limits
+# (enough of them would cull the counters). PAGE_CACHE_SECONDS bounds how long an entry
+# lives; changes replace it at once whatever this says.
+if REDIS_URL:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="ddscp"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+PAGE_CACHE_ALIAS = "pages"
+PAGE_CACHE_ENABLED = bool(REDIS_URL) and env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+
 # Sessions in the database (Django's default, said here because it matters): signing in and
 # staying signed in never depend on Redis.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -201,8 +218,32 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploads and generated files (resources, report PDFs and spreadsheets): MEDIA_ROOT on this
+# machine, or, with STORAGE_BACKEND=s3, an S3-compatible bucket every web and worker process
+# shares (django-storages; README "Running several web and worker processes"). Private
+# either way: files go out only through permission-checked views, never a public URL.
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            # Another S3-compatible store (MinIO, Ceph, a cloud's own): its address.
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "location": env("AWS_LOCATION", default=""),
+            # Keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role).
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ValueError(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -316,6 +357,23 @@ CELERY_BEAT_SCHEDULE = {
     "evaluations-summary-reports-send": {
         "task": "evaluations.tasks.summary_reports_send",
         "schedule": crontab(minute=20, hour="7-20"),
+    },
+    # Training needs analysis rounds (reports.tna.tasks): leads told when a round opens and
+    # reminded before it closes, each once (outbox purpose keys), in the working day.
+    "reports-tna-rounds-notify": {
+        "task": "reports.tna.tasks.tna_rounds_notify",
+        "schedule": crontab(minute=40, hour="8-17"),
+    },
+    # Reports (reports.tasks): a queued report whose task was lost is nudged again; the
+    # quarterly report is made on the first working day after the quarter ends (once per
+    # quarter: one_scheduled_report_per_period) and the LOD Group told when it is ready.
+    "reports-requeue": {
+        "task": "reports.tasks.reports_requeue",
+        "schedule": crontab(minute="*/5"),
+    },
+    "reports-quarterly-report-schedule": {
+        "task": "reports.tasks.quarterly_report_schedule",
+        "schedule": crontab(minute=10, hour="6-18"),
     },
 }
 

@@ -28,7 +28,18 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Persistent database connections (issue 14): opening a PostgreSQL connection cost more than
+# most pages' own queries. Each gunicorn sync worker and each Celery prefork child serves one
+# request or task at a time, so one connection kept per process for CONN_MAX_AGE seconds is
+# what a pool would hand it, without psycopg_pool's background thread per process or a pool
+# sized against max_connections on every host (Django's "pool" option cannot be combined with
+# CONN_MAX_AGE, and a pool per forked process is still one connection in use per process).
+# CONN_HEALTH_CHECKS: a connection the database or a proxy dropped is replaced at the start
+# of the next request instead of failing it. Sizing: processes x hosts <= max_connections.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,  # noqa: F405 – STORAGE_BACKEND (base.py)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -22,3 +22,6 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_EAGER", "1") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The page cache (core.page_cache) is off: other tests change rows without committing, so no
+# version would change. tests/perf switch it on and empty it around each test.
+PAGE_CACHE_ENABLED = False

@@ -50,8 +50,8 @@ def _annotated(questionnaires):
 
 
 def questionnaires_default():
-    """The five default questionnaires in the order of the timeline, with their newest version
-    number."""
+    """The default questionnaires (one per kind) in the order of the timeline, with their
+    newest version number."""
     from ..services.questionnaires import questionnaires_ensure_defaults
 
     questionnaires_ensure_defaults()

@@ -165,6 +165,9 @@ def questionnaire_override_create(*, kind, course, by, now):
     officer to edit. Pre and post are made together (their outcome scales must match)."""
     from ..selectors.questionnaires import questionnaire_default_version
 
+    if kind == QuestionnaireKind.TNA:
+        raise DomainError("A training needs analysis is answered for an organisation, not for "
+                          "a course: edit the default one.", field="kind")
     kinds = [kind] + ([PAIRED[kind]] if kind in PAIRED else [])
     made = []
     with transaction.atomic():

@@ -13,7 +13,14 @@ from core.audit import audit_record
 from core.exceptions import DomainError
 
 from ..forms import TEXT_ANSWER_MAX, course_outcomes, field_name
-from ..models import Answer, EvaluationRequest, QuestionType, RequestKind, Response
+from ..models import (
+    Answer,
+    EvaluationRequest,
+    QuestionnaireKind,
+    QuestionType,
+    RequestKind,
+    Response,
+)
 from ..policies import REQUEST_QUESTIONNAIRES, request_is_closed
 
 ALREADY_ANSWERED = "You have already answered this questionnaire. Your first answers are kept."
@@ -174,3 +181,20 @@ def response_submit(*, request, user, data, now):
                               "answers": sum(len(a) for _, _, a in responses)})
         request_complete(request=locked, now=now)
     return locked
+
+
+def response_record_unrequested(*, version, data, now):
+    """The answers to `version` given without an evaluation request (a training needs
+    analysis return: no request, no course, no person). Checked as answers_parse checks
+    them; the caller holds the transaction, its lock and its audit entry. Returns the
+    Response."""
+    if version.questionnaire.kind != QuestionnaireKind.TNA:
+        raise DomainError("Only a training needs analysis is answered without a request.",
+                          code="not_unrequested")
+    answers = answers_parse(version=version, course=None, data=data)
+    response = Response.objects.create(request=None, version=version, kind=QuestionnaireKind.TNA,
+                                       course=None, event=None, submitted_at=now)
+    for answer in answers:
+        answer.response = response
+    Answer.objects.bulk_create(answers)
+    return response

@@ -35,7 +35,7 @@ OVERRIDES_PAGE_SIZE = 25
 
 
 class QuestionnaireListView(PermissionMixin, TemplateView):
-    """The five default questionnaires and, paginated, the courses that have their own."""
+    """The default questionnaires (one per kind) and, paginated, the courses that have their own."""
 
     permission_required = PERMISSION
     template_name = "evaluations/questionnaire_list.html"

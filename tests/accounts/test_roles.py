@@ -43,6 +43,10 @@ from tests.evaluations.request_pages import REQUEST_PAGES, REQUEST_POST_ONLY, re
 from tests.evaluations.summary_pages import SUMMARY_PAGES, summary_page_url
 from tests.factories import OrganisationFactory, UserFactory
 from tests.people.people_pages import PEOPLE_PAGES, people_page_url
+from tests.reports.checklist_pages import CHECKLIST_PAGES, checklist_page_url
+from tests.reports.narrative_pages import NARRATIVE_PAGES, narrative_page_url
+from tests.reports.report_pages import REPORT_PAGES, REPORT_POST_ONLY, report_page_url
+from tests.reports.tna_pages import TNA_PAGES, tna_page_url
 
 SITE_ADMIN = "site_admin"  # a superuser: not a Role, but a person who signs in
 EVERYONE = frozenset([*Role, SITE_ADMIN])
@@ -89,6 +93,10 @@ PAGES.update(QUESTIONNAIRE_PAGES)  # editing questionnaires (officers); answerin
 PAGES.update(REQUEST_PAGES)  # your evaluations; response rates and reminders (officers)
 PAGES.update(ACTING_PAGES)  # an officer acting for a delegate (book, cancel, move...)
 PAGES.update(PEOPLE_PAGES)  # People and a person's page (officers); training record exports
+PAGES.update(CHECKLIST_PAGES)  # the Training Checklist (officers), the organisation view
+PAGES.update(TNA_PAGES)  # training needs analysis: rounds, results, a lead's answers
+PAGES.update(NARRATIVE_PAGES)  # an annual report's narrative and its issue (officers)
+PAGES.update(REPORT_PAGES)  # a report's page, progress and downloads (officers, LOD Group)
 # Pages anyone may read without signing in.
 PUBLIC_PAGES = ["home", "courses:course-list"]
 # Opened from the link in a newsletter email (without its token it says how to opt out).
@@ -114,6 +122,7 @@ PERSONS = [*Role, SITE_ADMIN]
 POST_ONLY = {"core:outgoingemail-resend", "courses:newsletter-test"}
 POST_ONLY |= PAYMENT_POST_ONLY
 POST_ONLY |= REQUEST_POST_ONLY
+POST_ONLY |= REPORT_POST_ONLY
 
 
 @pytest.fixture
@@ -151,8 +160,16 @@ def page_url(request, pending_request):
 
             newsletter = Newsletter.objects.create(subject="New safeguarding events")
             return reverse(name, kwargs={"pk": newsletter.pk})
+        if name in TNA_PAGES:
+            return tna_page_url(name, request)
         if name in PEOPLE_PAGES:
             return people_page_url(name)
+        if name in CHECKLIST_PAGES:
+            return checklist_page_url(name)
+        if name in NARRATIVE_PAGES:
+            return narrative_page_url(name)
+        if name in REPORT_PAGES:
+            return report_page_url(name, request)
         if name in ACTING_PAGES:
             return acting_page_url(name)
         if name in PROGRAMME_PAGES:
@@ -234,6 +251,8 @@ def test_role_page_matrix(client, person_for, who, page, page_url):
         assert response.status_code == expected, (who, page, response.status_code)
     elif page == "accounts:membershiprequest-decide" and who == Role.SAFEGUARDING_LEAD:
         assert response.status_code == 404  # another organisation's request
+    elif page == "reports:organisation-staff-group" and who == Role.SAFEGUARDING_LEAD:
+        assert response.status_code == 404  # not a member of the lead's organisation
 
     elif page == "admin:index":
         # The Django admin does not answer 403: it shows its own login page to anyone who is

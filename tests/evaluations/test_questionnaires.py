@@ -78,8 +78,9 @@ def formset_data(version, *, title=None, change=None, extra=None):
 def test_the_defaults_are_made_once_with_the_seeds_questions():
     questionnaires_ensure_defaults()
     questionnaires_ensure_defaults()
-    assert Questionnaire.objects.filter(course__isnull=True).count() == 5
-    assert QuestionnaireVersion.objects.count() == 5
+    # Pre, post, Stage 1, Stage 2, facilitator feedback and the training needs analysis.
+    assert Questionnaire.objects.filter(course__isnull=True).count() == 6
+    assert QuestionnaireVersion.objects.count() == 6
     stage_1 = questionnaire_default_version(kind=QuestionnaireKind.STAGE_1)
     assert keys(stage_1) == [defaults.SATISFACTION, defaults.RELEVANCE,
                              defaults.KNOWLEDGE_IMPROVED, defaults.DO_DIFFERENTLY,
@@ -112,8 +113,8 @@ def test_two_requests_making_the_defaults_at_once_make_them_once():
     for t in threads:
         t.join()
     assert not errors
-    assert Questionnaire.objects.filter(course__isnull=True).count() == 5
-    assert QuestionnaireVersion.objects.count() == 5
+    assert Questionnaire.objects.filter(course__isnull=True).count() == 6
+    assert QuestionnaireVersion.objects.count() == 6
 
 
 def test_a_course_with_its_own_questionnaire_is_asked_it_and_others_the_default(officer):

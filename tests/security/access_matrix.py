@@ -436,7 +436,46 @@ ROWS: dict[str, Row] = {
                                        post=only(OFFICER, outcome=REDIRECT)),
 
     # Reports: officers and the LOD Group -------------------------------------------------------
-    "reports:report-list": page(only(OFFICER, LOD_MEMBER)),
+    # The list takes the "ask for a report" form (an empty POST: the form with its errors).
+    "reports:report-list": form(only(OFFICER, LOD_MEMBER)),
+    # A ready report (its files stored): its page, its progress fragment, its downloads.
+    "reports:report-detail": page(only(OFFICER, LOD_MEMBER)),
+    "reports:report-progress": page(only(OFFICER, LOD_MEMBER)),
+    "reports:report-download": page(only(OFFICER, LOD_MEMBER)),
+    "reports:report-table-csv": page(only(OFFICER, LOD_MEMBER)),
+    # "Try again" on a failed report (the world's report is ready: nothing to do, back to it).
+    "reports:report-retry": form(only(OFFICER, LOD_MEMBER, outcome=NOT_ALLOWED),
+                                 post=only(OFFICER, LOD_MEMBER, outcome=REDIRECT)),
+    # An annual report's narrative and its issue: officers only. The report named is a ready
+    # annual report with no narrative yet: an empty narrative is refused (the form again with
+    # its error), and so is issuing it before it has one (the confirmation again, with why).
+    "reports:report-narrative": form(only(OFFICER)),
+    "reports:report-issue": form(only(OFFICER)),
+    # Training needs analysis: officers open and close rounds; officers and the LOD Group read
+    # the results; each lead answers for their OWN organisation. The round named is open and
+    # organisation A has answered it: A's lead is sent to their answers (and may not answer
+    # again), B's lead may answer for B and never sees A's answers (404); the site
+    # administrator's organisation has not answered. Closing names another round.
+    "reports:tna-round-list": page(only(OFFICER, LOD_MEMBER)),
+    "reports:tna-round-create": form(only(OFFICER)),
+    "reports:tna-round-close": form(only(OFFICER), post=only(OFFICER, outcome=REDIRECT)),
+    "reports:tna-results": page(only(OFFICER, LOD_MEMBER)),
+    "reports:tna-results-export": page(only(OFFICER, LOD_MEMBER)),
+    "reports:tna-mine": page(only(LEAD_A, LEAD_B)),
+    "reports:tna-answer": form(only(LEAD_B, lead_a=REDIRECT)),
+    "reports:tna-return": page(only(LEAD_A, lead_b=NOT_FOUND, superuser=NOT_FOUND),
+                               post=only(LEAD_A, LEAD_B, outcome=NOT_ALLOWED)),
+    # The Training Checklist: officers keep it (the requirement named is organisation-free).
+    "reports:checklist-list": page(only(OFFICER)),
+    "reports:checklist-create": form(only(OFFICER)),
+    "reports:checklist-update": form(only(OFFICER)),
+    "reports:checklist-delete": form(only(OFFICER), post=only(OFFICER, outcome=REDIRECT)),
+    # The organisation view: each lead sees their OWN organisation (SHOWS below); an officer
+    # picks one (until then, their own). The staff group named is the owner's (organisation
+    # A): B's lead does not find them.
+    "reports:organisation-training": page(only(OFFICER, LEAD_A, LEAD_B)),
+    "reports:organisation-training-export": page(only(OFFICER, LEAD_A, LEAD_B)),
+    "reports:organisation-staff-group": form(only(OFFICER, LEAD_A, lead_b=NOT_FOUND)),
 
     # The Django admin: staff only (officers and the site administrator) ------------------------
     "admin:index": form(admin(OFFICER)),
@@ -492,6 +531,10 @@ ROWS["admin:accounts_membershiprequest_change"] = form(
 SHOWS = [
     ("accounts:organisation-staff", LEAD_A, "owner_email", True),
     ("accounts:organisation-staff", LEAD_B, "owner_email", False),
+    ("reports:organisation-training", LEAD_A, "owner_email", True),
+    ("reports:organisation-training", LEAD_B, "owner_email", False),
+    ("reports:organisation-training-export", LEAD_A, "owner_email", True),
+    ("reports:organisation-training-export", LEAD_B, "owner_email", False),
     ("accounts:organisation-account", FINANCE_A, "invoice_email", True),
     ("accounts:organisation-account", FINANCE_B, "invoice_email", False),
     ("charging:statement", FINANCE_A, "invoice_number", True),
@@ -514,4 +557,10 @@ SHOWS = [
     ("core:outgoingemail-detail", BUSINESS_SUPPORT, "email_address", False),
     ("core:outgoingemail-list", OFFICER, "email_address", True),
     ("core:outgoingemail-list", BUSINESS_SUPPORT, "email_address", False),
+    # Training needs analysis: A's lead finds A's answers, B's lead never does; the results
+    # name organisations, never the lead who answered.
+    ("reports:tna-mine", LEAD_A, "tna_answers", True),
+    ("reports:tna-mine", LEAD_B, "tna_answers", False),
+    ("reports:tna-results", LOD_MEMBER, "tna_lead", False),
+    ("reports:tna-results-export", OFFICER, "tna_lead", False),
 ]

@@ -262,6 +262,34 @@ def build_world():
             "requested_at": now})
     w.questionnaire = questionnaire_override_create(kind="stage_1", course=w.course, by=None,
                                                     now=now)
+    # Training needs analysis: an open round organisation A has answered, and one to close.
+    from core.calendar import london_date
+    from reports.tna.services import tna_return_submit, tna_round_open
+    from tests.reports.tna_helpers import answers_for
+
+    day = london_date(now)
+    w.tna_round, _ = tna_round_open(title="TNA", opens_on=day - timedelta(days=1),
+                                    closes_on=day + timedelta(days=20), by=None, now=now)
+    tna_return_submit(tna_round=w.tna_round, user=w.users[am.LEAD_A],
+                      data=answers_for(w.tna_round.version), now=now)
+    w.tna_round_to_close, _ = tna_round_open(title="TNA to close", opens_on=day,
+                                             closes_on=day + timedelta(days=20), by=None,
+                                             now=now)
+    # A Training Checklist requirement (reports:checklist-update and -delete name it).
+    from reports.models import ChecklistRequirement
+
+    w.requirement = ChecklistRequirement.objects.create(staff_group="group_2", course=w.course)
+    # A ready annual report without its narrative (reports:report-narrative and -issue).
+    from reports.models import Report
+
+    w.annual_report = Report.objects.create(
+        kind="annual", period_start=day.replace(year=day.year - 2, month=4, day=1),
+        period_end=day.replace(year=day.year - 1, month=3, day=31), status="ready",
+        data={"title": "Annual training report", "parts": []})
+    # A ready quarterly report with its PDF and workbook stored (the report pages, downloads).
+    from tests.reports.report_pages import ready_report
+
+    w.report = ready_report()
     return w
 
 
@@ -304,6 +332,18 @@ def _params(w):
         "charging:credit-note-pdf": {"pk": w.credit_note_a.pk},
         "charging:invoice-batch-detail": {"pk": w.invoice_batch.pk},
         "evaluations:request-answer": {"uid": w.evaluation_request.uid},
+        "reports:tna-round-close": {"pk": w.tna_round_to_close.pk},
+        "reports:report-narrative": {"pk": w.annual_report.pk},
+        "reports:report-issue": {"pk": w.annual_report.pk},
+        "reports:report-detail": {"pk": w.report.pk},
+        "reports:report-progress": {"pk": w.report.pk},
+        "reports:report-retry": {"pk": w.report.pk},
+        "reports:report-download": {"pk": w.report.pk, "fmt": "pdf"},
+        "reports:report-table-csv": {"pk": w.report.pk, "key": "attendance-by-sector"},
+        "reports:tna-results": {"pk": w.tna_round.pk},
+        "reports:tna-results-export": {"pk": w.tna_round.pk},
+        "reports:tna-answer": {"pk": w.tna_round.pk},
+        "reports:tna-return": {"pk": w.tna_round.pk},
         "evaluations:questionnaire-update": {"pk": w.questionnaire.pk},
         "evaluations:questionnaire-preview": {"pk": w.questionnaire.pk},
         "evaluations:questionnaire-override-remove": {"pk": w.questionnaire.pk},
@@ -330,6 +370,10 @@ def _params(w):
         "accounts:person-roles": {"pk": w.users[am.OWNER].pk},
         "courses:person-training-record-export": {"pk": w.users[am.OWNER].pk, "fmt": "xlsx"},
         "courses:training-record-export": {"fmt": "csv"},
+        "reports:checklist-update": {"pk": w.requirement.pk},
+        "reports:checklist-delete": {"pk": w.requirement.pk},
+        "reports:organisation-training-export": {"fmt": "csv"},
+        "reports:organisation-staff-group": {"pk": w.users[am.OWNER].pk},
         "bookings:event-delegates-export": {"event_pk": w.event.pk, "kind": "xlsx"},
         "courses:manage-event-export": {"kind": "csv"},
         "courses:newsletter-email": {"pk": w.newsletter.pk},
@@ -410,7 +454,8 @@ def _login(client, user):
                         "LOCATION": "access-matrix"}},
 )
 @pytest.mark.django_db
-def test_access_matrix():
+def test_access_matrix(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the report's stored files (build_world)
     started = time.monotonic()
     patterns = url_patterns()
     w = build_world()
@@ -464,6 +509,8 @@ def _what_pages_show(who, client, urls, w):
         "email_words": "secret-key", "email_address": w.outgoing_email.recipient,
         "event_page": reverse("bookings:facilitator-event-detail", kwargs={"pk": w.event.pk}),
         "invoice_number": w.invoice_a.number,
+        "tna_answers": reverse("reports:tna-return", kwargs={"pk": w.tna_round.pk}),
+        "tna_lead": w.users[am.LEAD_A].email,
     }
     failures = []
     for key, identity, marker, shown in am.SHOWS:

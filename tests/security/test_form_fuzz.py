@@ -18,7 +18,7 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit, urlunsplit
@@ -94,6 +94,17 @@ EXPECTED_FORMS = {
     "evaluations:request-answer", "evaluations:responserate-list",
     "evaluations:certificate-verify", "evaluations:certificate-list",
     "evaluations:certificate-issue", "evaluations:certificate-revoke",
+    # The Training Checklist (officers); the organisation view's filters and a member's staff
+    # group (the safeguarding lead).
+    "reports:checklist-create", "reports:checklist-update", "reports:checklist-delete",
+    "reports:organisation-training",
+    "reports:organisation-staff-group",
+    # Asking for a report (the LOD Group member meets it first, on the report list).
+    "reports:report-list",
+    # An annual report's narrative (the officer, before issuing it).
+    "reports:report-narrative",
+    # Training needs analysis: an officer opens and closes a round; a lead answers one.
+    "reports:tna-round-create", "reports:tna-round-close", "reports:tna-answer",
 }
 # Pages that are not the site's own forms, and signing out (which ends the walk's session).
 SKIP_PATHS = re.compile(r"^/(admin/|static/|media/|accounts/(?!signup/))|log-?out|\.(pdf|ics|"
@@ -470,6 +481,16 @@ def first_pages(role, now):
                                      places_taken__gte=F("capacity"))
                 .exclude(pk__in=taken.values("event")).order_by("start").first())
         return [f"/courses/events/{full.pk}/"] if full else []
+    if role == "site administrator":
+        # Training needs analysis rounds (reports.tna.views), if the officer's walk ran out
+        # of pages before them: the list links each round's close page.
+        return ["/reports/training-needs/", "/reports/training-needs/new/"]
+    if role == "safeguarding lead":
+        # Training needs analysis rounds (reports.tna.demo: idempotent): one open to answer.
+        from reports.tna.demo import tna_demo_load
+
+        tna_demo_load(now=now)
+        return ["/reports/training-needs/your-organisation/"]
     if role == "facilitator":
         last = (Event.objects.filter(facilitators__email=ROLES[role], start__lt=now)
                 .order_by("-start").first())
@@ -488,6 +509,22 @@ def first_pages(role, now):
         pages.append("/evaluations/themes/add/")  # themes (evaluations.views.themes)
         # Questionnaires (evaluations.views.questionnaires): the list links each edit page.
         pages += ["/evaluations/questionnaires/", "/evaluations/questionnaires/course/new/"]
+        # The Training Checklist (reports.checklist.views; its demo requirements): the list
+        # links each change and delete page.
+        from reports.checklist.demo import checklist_demo_create
+
+        checklist_demo_create()
+        pages += ["/reports/checklist/", "/reports/checklist/add/"]
+        # The organisation pages, which the pages above would otherwise push past
+        # PAGES_PER_ROLE: each list links the domains and decision forms.
+        pages += ["/account/organisations/", "/account/organisation-requests/"]
+        # An annual report ready for its narrative (reports.views.narrative).
+        from reports.models import Report
+
+        annual = Report.objects.create(kind="annual", period_start=date(2025, 4, 1),
+                                       period_end=date(2026, 3, 31), status="ready",
+                                       data={"title": "Annual training report", "parts": []})
+        pages.append(f"/reports/{annual.pk}/narrative/")
         # People: a person's roles, given on their page (a person of the walk's own, so the
         # fuzzed roles change nobody the other roles walk as).
         person = User.objects.create_user(email="fuzz.person@example.org", first_name="Fuzz",

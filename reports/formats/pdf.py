@@ -1,0 +1,117 @@
+"""The report as a PDF board pack (WeasyPrint, through core.pdf): a cover (partnership,
+title, period, the periods compared, when it was produced), the contents with page numbers,
+an annual report's narrative, then each part, section and table with its chart and notes;
+page numbers and a running header on every page.
+
+Long tables are split: a table of more than ROWS_PER_TABLE rows is drawn as several tables of
+that many rows, each with its own header and caption ("Attendance by organisation
+(continued)"). WeasyPrint lays a table out as a whole, and on a table of hundreds of rows it
+slows down and holds a lot of memory; short tables cost neither."""
+
+from django.utils import timezone
+
+from core.exports import xlsx_text
+from core.models import Partnership
+from core.pdf import pdf_render
+
+from ..charts import table_chart_svg
+from ..tables import display, is_suppressed
+from . import cell_of, iso_date, numeric, shown_columns, threshold_of
+
+TEMPLATE = "pdf/report.html"
+ROWS_PER_TABLE = 40
+# A chart draws at most this many bars (the largest); the table beside it has every row.
+CHART_BARS = 15
+
+
+def _chart(tbl, threshold, chart_id):
+    """The table's bar chart, drawn as the page draws it (reports.charts), or None. A long
+    table's chart draws its CHART_BARS largest rows only (the table below has them all)."""
+    spec = tbl.get("chart") or {}
+    col = next((c for c in tbl.get("columns", []) if c["key"] == spec.get("column")), None)
+    if col is None:
+        return None
+    rows = tbl.get("rows", [])
+    if len(rows) > CHART_BARS:
+        def size(r):
+            value = numeric(cell_of(r, col), col.get("kind"))
+            return -value if value is not None else 0
+
+        rows = sorted(rows, key=size)[:CHART_BARS]
+        tbl = {**tbl, "rows": rows,
+               "title": f"{tbl.get('title', '')}, the {CHART_BARS} largest of "
+                        f"{len(tbl['rows'])}"}
+    return table_chart_svg(tbl, threshold=threshold, chart_id=chart_id)
+
+
+def _row(r, columns, threshold):
+    # Control characters (a bell pasted into an organisation's name) have no glyph: spaces.
+    return {"label": xlsx_text(str(r.get("label", ""))),
+            "cells": [{"text": xlsx_text(display(cell_of(r, c), c.get("kind"), threshold)),
+                       "numeric": c.get("kind") != "text",
+                       "suppressed": is_suppressed(cell_of(r, c))} for c in columns]}
+
+
+def table_blocks(tbl, columns, threshold, rows_per_table=ROWS_PER_TABLE):
+    """The table as one or more blocks of at most `rows_per_table` rows: each block is drawn
+    as its own <table> with the header; the total sits in the last."""
+    rows = [_row(r, columns, threshold) for r in tbl.get("rows", [])]
+    chunks = [rows[i:i + rows_per_table] for i in range(0, len(rows), rows_per_table)] or [[]]
+    total = _row(tbl["total"], columns, threshold) if tbl.get("total") else None
+    blocks = []
+    for n, chunk in enumerate(chunks):
+        first, last = n == 0, n == len(chunks) - 1
+        blocks.append({
+            "caption": tbl.get("title", "") + ("" if first else " (continued)"),
+            "rows": chunk, "total": total if last else None,
+            "first": first, "last": last, "count": len(chunks),
+        })
+    return blocks
+
+
+def pdf_context(report, *, now=None):
+    data = report.data or {}
+    threshold = threshold_of(data)
+    comparisons = data.get("comparisons", [])
+    parts = []
+    n = 0
+    for part in data.get("parts", []):
+        sections = []
+        for section in part.get("sections", []):
+            tables = []
+            for tbl in section.get("tables", []):
+                n += 1
+                columns = shown_columns(tbl, comparisons)
+                anchor = f"t{n}"
+                tables.append({
+                    "anchor": anchor, "title": tbl.get("title", ""),
+                    "description": tbl.get("description", ""),
+                    "row_header": tbl.get("row_header") or "",
+                    "columns": columns, "notes": tbl.get("notes", []),
+                    "blocks": table_blocks(tbl, columns, threshold),
+                    "chart": _chart(tbl, threshold, f"chart-{anchor}"),
+                    "small_groups": tbl.get("small_groups"),
+                })
+            sections.append({"anchor": f"s{n}-{section.get('key', '')}",
+                             "title": section.get("title", ""), "tables": tables})
+        parts.append({"anchor": f"p-{part.get('key', '')}", "title": part.get("title", ""),
+                      "sections": sections})
+    period = data.get("period", {})
+    annual = getattr(report, "kind", "") == "annual"
+    return {
+        "report": report, "data": data, "partnership": Partnership.load(),
+        "title": data.get("title") or str(report),
+        "period_label": period.get("label", ""),
+        "period_start": iso_date(period.get("start")), "period_end": iso_date(period.get("end")),
+        "comparisons": comparisons, "threshold": threshold,
+        "parts": parts, "many_parts": len(parts) > 1,
+        "annual": annual, "narrative": report.narrative if annual else "",
+        "draft": annual and report.issued_at is None,
+        "generated": report.generated_at or now or timezone.now(),
+    }
+
+
+def render_pdf(report, *, now=None):
+    """The PDF's bytes for `report`, from its snapshot (and, for an annual report, its
+    narrative and whether it has been issued)."""
+    return pdf_render(TEMPLATE, pdf_context(report, now=now))

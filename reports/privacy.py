@@ -1,0 +1,417 @@
+"""Small-count suppression for a report snapshot (reports/tables.py), so that a report never
+lets anyone work out a count below the threshold (Partnership.report_small_count_threshold,
+default 3), whatever they hold: the page, the XLSX, the CSV and the headline figures.
+
+The attacker we defend against knows every true partnership-wide total (the headline
+figures are not suppressed), knows which organisation is in which sector and agency type and
+which course has which level, audience, category and format (so a by-sector cell is the sum
+of its organisations' cells), knows that an annual report's children, adults and joint parts
+add up to its whole-programme part, that in an attendance table "booked" is attended +
+no-shows + not admitted + late cancellations (+ places whose register is not marked yet,
+taken as known), and knows this module's rules.
+
+1. Primary: in a table with small_groups=True, a COUNT cell with 0 < value < threshold is
+   suppressed: {"suppressed": True}, shown as "fewer than 3".
+2. Secondary: in each column, while its suppressed counts are exactly one or add up to
+   less than the threshold, the next smallest non-zero count is suppressed too. Then every
+   cell's possible values are worked out from the facts above (interval bounds propagated
+   through every known sum until nothing changes: a cell shown as "fewer than 3" is 0 to 2,
+   a larger count withheld is 3 or more, money withheld is 0 or more). While a count under
+   the threshold can still be pinned to one value, the likeliest cell near it (in a sum it
+   is in, else one step further) is withheld: first a 0 (honestly "fewer than 3"), else the
+   smallest count, marked {"suppressed": True, "secondary": True} (the table's notes say
+   larger counts are withheld too). Compared columns (@previous, @year_before) are columns
+   of their own, so each period is suppressed independently.
+3. Totals: a total whose column has a suppressed cell is the sum of the cells shown only,
+   and the table's notes say so. Rows are never dropped: a row whose cells would give a
+   suppressed cell away gets the cells it needs suppressed by rule 2 (the row sum above).
+4. A RATE cell whose numerator or denominator cell (column["of"]) is suppressed is
+   suppressed; a MONEY or SCORE cell in a row where a count of the same period is suppressed
+   is suppressed too (a charge at a fixed fee, or a mean over few people, would reveal the
+   count), and money columns get rule 2 against their known totals.
+
+Tables may carry two hints for rule 2, removed once it has run:
+    row["links"] = [(table key, row label), ...]: this row's cells add up, with the other
+        rows linked to the same target, to that row's cells (organisations to their sector);
+    table["row_sums"] = {"booked": ["attended", "no_show", ...]}: one cell of a row is the
+        sum of others in the same row (plus a rest taken as known).
+A target that is not a suppressible cell (a headline figure) counts as a known sum.
+Usually a few rounds of bound-working, whatever the size of the data (each withholds, for every
+pinned count that shares no sum with one fixed this round, one cell)."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from reports.tables import COUNT, MONEY, RATE, SCORE, is_suppressed
+
+INF = float("inf")
+
+
+def _period_of(column_key):
+    return column_key.split("@", 1)[1] if "@" in column_key else ""
+
+
+def _as_number(cell, kind):
+    if kind == MONEY:
+        return int((Decimal(cell) * 100).to_integral_value())
+    return cell
+
+
+class _Cells:
+    """Every suppressible numeric cell of the snapshot's small-group tables, with the
+    linear facts (sums) an attacker knows about them."""
+
+    def __init__(self, data, threshold):
+        self.threshold = threshold
+        self.value = {}      # id -> true value (money in pennies)
+        self.kind = {}       # id -> COUNT | MONEY
+        self.where = {}      # id -> (table, row dict, column key)
+        self.constraints = []  # [(terms [(coef, id)], constant)]
+        self.by_cell = defaultdict(list)  # id -> constraint indexes
+        self.data = data
+
+    def add_cell(self, cid, value, kind, tbl, row, key):
+        self.value[cid] = value
+        self.kind[cid] = kind
+        self.where[cid] = (tbl, row, key)
+
+    def add_constraint(self, terms, constant=0):
+        terms = [(c, i) for c, i in terms if i in self.value]
+        if len(terms) < 2 and constant == 0:
+            return
+        index = len(self.constraints)
+        self.constraints.append((terms, constant))
+        for _coef, cid in terms:
+            self.by_cell[cid].append(index)
+
+    def state(self, cid):
+        tbl, row, key = self.where[cid]
+        cell = row["cells"].get(key)
+        if not is_suppressed(cell):
+            return "shown"
+        return "secondary" if cell.get("secondary") else "primary"
+
+    def bounds(self):
+        """Each cell's [low, high] as an attacker can narrow it."""
+        low, high = {}, {}
+        for cid, value in self.value.items():
+            state = self.state(cid)
+            if state == "shown":
+                low[cid] = high[cid] = value
+            elif self.kind[cid] == MONEY:
+                low[cid], high[cid] = 0, INF
+            elif state == "primary":
+                low[cid], high[cid] = 0, self.threshold - 1
+            else:
+                low[cid], high[cid] = self.threshold, INF
+        # A sum whose cells are all shown tells nothing new: start from the others.
+        queue = [index for index, (terms, _c) in enumerate(self.constraints)
+                 if any(low[i] != high[i] for _coef, i in terms)]
+        queued = set(queue)
+        steps = 0
+        while queue and steps < 50000:
+            steps += 1
+            index = queue.pop()
+            queued.discard(index)
+            terms, constant = self.constraints[index]
+            spans = [(min(c * low[i], c * high[i]), max(c * low[i], c * high[i]))
+                     for c, i in terms]
+            finite_min = sum(a for a, _b in spans if a != -INF)
+            finite_max = sum(b for _a, b in spans if b != INF)
+            open_min = sum(1 for a, _b in spans if a == -INF)
+            open_max = sum(1 for _a, b in spans if b == INF)
+            for (coef, cid), (own_min, own_max) in zip(terms, spans, strict=True):
+                if low[cid] == high[cid]:
+                    continue
+                if own_min == -INF:
+                    rest_min = -INF if open_min > 1 else finite_min
+                else:
+                    rest_min = -INF if open_min else finite_min - own_min
+                if own_max == INF:
+                    rest_max = INF if open_max > 1 else finite_max
+                else:
+                    rest_max = INF if open_max else finite_max - own_max
+                # coef * x = constant - rest
+                a, b = (constant - rest_max) / coef, (constant - rest_min) / coef
+                new_low, new_high = min(a, b), max(a, b)
+                changed = False
+                if new_low > high[cid] or new_high < low[cid]:
+                    continue  # cannot happen with true sums; never loop on it
+                if new_low > low[cid] and new_low != INF:
+                    low[cid] = -(-new_low // 1)  # ceil
+                    changed = True
+                if new_high < high[cid] and new_high != -INF:
+                    high[cid] = new_high // 1
+                    changed = True
+                if changed:
+                    for other_index in self.by_cell[cid]:
+                        if other_index not in queued:
+                            queued.add(other_index)
+                            queue.append(other_index)
+        return low, high
+
+    def protected(self, cid):
+        """A count under the threshold (or money that would reveal one) must not be
+        worked out; a 0 or a larger count withheld beside it may be."""
+        value = self.value[cid]
+        if self.kind[cid] == MONEY:
+            return value > 0
+        return 0 < value < self.threshold
+
+    def pinned(self):
+        low, high = self.bounds()
+        return [cid for cid in self.value
+                if self.state(cid) != "shown" and self.protected(cid)
+                and low[cid] == high[cid]]
+
+    def _suppress(self, cid):
+        tbl, row, key = self.where[cid]
+        before = row["cells"][key]
+        if self.kind[cid] == COUNT and self.value[cid] >= self.threshold:
+            row["cells"][key] = {"suppressed": True, "secondary": True}
+        else:
+            row["cells"][key] = {"suppressed": True}
+        return before
+
+    def _nearby_shown(self, cid, depth=3):
+        """Shown cells reached from `cid` through the sums, nearest first."""
+        seen, frontier, found = {cid}, [cid], []
+        for distance in range(depth):
+            next_frontier = []
+            for current in frontier:
+                for index in self.by_cell[current]:
+                    for _coef, other in self.constraints[index][0]:
+                        if other in seen:
+                            continue
+                        seen.add(other)
+                        next_frontier.append(other)
+                        if self.state(other) == "shown":
+                            found.append((distance, other))
+            if found:  # only the nearest are ever chosen
+                break
+            frontier = next_frontier
+        return found
+
+    def suppress_nearby(self, cid):
+        """Withhold the likeliest shown cell near `cid` (in a sum it is in, else in a sum
+        of one of those; 0s first, then the smallest counts, the same column first) and
+        return it; None when there is none."""
+        found = self._nearby_shown(cid)
+        if not found:
+            return None
+        _d, chosen = min(found, key=lambda item: (
+            item[0], self.value[item[1]] != 0, self.value[item[1]],
+            self.where[item[1]][2] != self.where[cid][2], str(item[1])))
+        self._suppress(chosen)
+        return chosen
+
+    def column_rule(self, tbl):
+        """In each column: while its suppressed counts are exactly one, or add up to less
+        than the threshold, also suppress the next smallest non-zero count."""
+        for col in tbl["columns"]:
+            if col["kind"] != COUNT:
+                continue
+            ids = [cid for cid in self.value if self.where[cid][0] is tbl
+                   and self.where[cid][2] == col["key"]]
+            while True:
+                hidden = [i for i in ids if self.state(i) != "shown" and self.value[i] > 0]
+                if not hidden or (len(hidden) > 1
+                                  and sum(self.value[i] for i in hidden) >= self.threshold):
+                    break
+                shown = [i for i in ids if self.state(i) == "shown" and self.value[i] > 0]
+                if not shown:
+                    break
+                self._suppress(min(shown, key=lambda i: (self.value[i], str(i))))
+
+
+def _small_tables(data):
+    for part in data.get("parts", []):
+        for section in part.get("sections", []):
+            for tbl in section.get("tables", []):
+                if tbl.get("small_groups"):
+                    yield part, tbl
+
+
+def _primary(tbl, threshold):
+    kinds = {c["key"]: c["kind"] for c in tbl["columns"]}
+    for row in tbl["rows"]:
+        for key, kind in kinds.items():
+            cell = row["cells"].get(key)
+            if kind == COUNT and isinstance(cell, int) and 0 < cell < threshold:
+                row["cells"][key] = {"suppressed": True}
+
+
+def _follow_rows(tbl):
+    """Rates with a suppressed part, and money or scores beside a suppressed count."""
+    columns = tbl["columns"]
+    for row in tbl["rows"]:
+        cells = row["cells"]
+        suppressed_periods = {_period_of(c["key"]) for c in columns
+                              if c["kind"] == COUNT and is_suppressed(cells.get(c["key"]))}
+        for col in columns:
+            key = col["key"]
+            if is_suppressed(cells.get(key)) or cells.get(key) is None:
+                continue
+            if col["kind"] in (MONEY, SCORE) and _period_of(key) in suppressed_periods:
+                cells[key] = {"suppressed": True}
+
+
+def _follow_rates(tbl):
+    for row in [*tbl["rows"], *([tbl["total"]] if tbl.get("total") else [])]:
+        cells = row["cells"]
+        for col in tbl["columns"]:
+            if col["kind"] == RATE and col.get("of") and not is_suppressed(cells.get(col["key"])):
+                if any(is_suppressed(cells.get(k)) for k in col["of"]):
+                    cells[col["key"]] = {"suppressed": True}
+
+
+def _build_cells(data, threshold):
+    cells = _Cells(data, threshold)
+    tables = {}
+    for part, tbl in _small_tables(data):
+        tables[tbl["key"]] = (part, tbl)
+        for position, row in enumerate(tbl["rows"]):
+            for col in tbl["columns"]:
+                value = row["cells"].get(col["key"])
+                if col["kind"] in (COUNT, MONEY) and isinstance(value, (int, str)):
+                    cid = (tbl["key"], position, col["key"])
+                    cells.add_cell(cid, _as_number(value, col["kind"]), col["kind"], tbl, row,
+                                   col["key"])
+    for key, (_part, tbl) in tables.items():
+        column_keys = [c["key"] for c in tbl["columns"] if c["kind"] in (COUNT, MONEY)]
+        positions = range(len(tbl["rows"]))
+        # Column totals: known from the headline figures.
+        for ckey in column_keys:
+            ids = [(key, p, ckey) for p in positions]
+            total = sum(cells.value[i] for i in ids if i in cells.value)
+            cells.add_constraint([(1, i) for i in ids], total)
+        # Sums within a row (booked = attended + no-shows + ...), for each period.
+        for whole, parts in (tbl.get("row_sums") or {}).items():
+            for suffix in {_period_of(c) for c in column_keys}:
+                tail = f"@{suffix}" if suffix else ""
+                if f"{whole}{tail}" not in column_keys or any(
+                        f"{q}{tail}" not in column_keys for q in parts):
+                    continue
+                for p in positions:
+                    terms = [(1, (key, p, f"{whole}{tail}"))] + [
+                        (-1, (key, p, f"{q}{tail}")) for q in parts]
+                    # The rest (places whose register is not marked yet) taken as known.
+                    rest = sum(c * cells.value.get(i, 0) for c, i in terms)
+                    cells.add_constraint(terms, rest)
+        # Rows linked to a row of another table (organisations to their sector).
+        groups = defaultdict(list)
+        for p, row in enumerate(tbl["rows"]):
+            for target in row.get("links") or ():
+                groups[tuple(target)].append(p)
+        for (target_key, target_label), members in groups.items():
+            target = tables.get(target_key)
+            target_position = None
+            if target:
+                target_position = next((i for i, r in enumerate(target[1]["rows"])
+                                        if r["label"] == target_label), None)
+            for ckey in column_keys:
+                terms = [(1, (key, p, ckey)) for p in members]
+                target_id = (target_key, target_position, ckey)
+                if target_position is not None and target_id in cells.value:
+                    cells.add_constraint([*terms, (-1, target_id)])
+                else:  # the target is public elsewhere: a known sum
+                    cells.add_constraint(terms, sum(cells.value.get(i, 0) for _c, i in terms))
+    # An annual report's audience parts add up to its whole programme.
+    parts = {part["key"]: part for part in data.get("parts", [])}
+    if "all" in parts and len(parts) > 1:
+        for key, (part, tbl) in tables.items():
+            if part["key"] != "all":
+                continue
+            for position, row in enumerate(tbl["rows"]):
+                for col in tbl["columns"]:
+                    if col["kind"] not in (COUNT, MONEY):
+                        continue
+                    terms = [(1, (key, position, col["key"]))]
+                    for other_key in parts:
+                        if other_key == "all" or f"{other_key}-{key}" not in tables:
+                            continue
+                        other = tables[f"{other_key}-{key}"][1]
+                        for p2, r2 in enumerate(other["rows"]):
+                            if r2["label"] == row["label"]:
+                                terms.append((-1, (f"{other_key}-{key}", p2, col["key"])))
+                    if len(terms) > 1:
+                        cells.add_constraint(terms)
+    return cells
+
+
+def _adjust_totals(tbl, threshold):
+    adjusted = False
+    for col in tbl["columns"] if tbl.get("total") else ():
+        key = col["key"]
+        if col["kind"] not in (COUNT, MONEY):
+            continue
+        column_cells = [r["cells"].get(key) for r in tbl["rows"]]
+        if not any(is_suppressed(c) for c in column_cells):
+            continue
+        shown = [c for c in column_cells if c is not None and not is_suppressed(c)]
+        if col["kind"] == MONEY:
+            tbl["total"]["cells"][key] = str(sum((Decimal(c) for c in shown), Decimal("0.00")))
+        else:
+            tbl["total"]["cells"][key] = sum(shown)
+        adjusted = True
+    if adjusted:
+        for col in tbl["columns"]:
+            if col["kind"] == RATE and col.get("of"):
+                num, den = (tbl["total"]["cells"].get(k) for k in col["of"][:2])
+                if isinstance(num, (int, float)) and isinstance(den, (int, float)):
+                    tbl["total"]["cells"][col["key"]] = (num / den) if den else None
+        note = (f'Totals leave out the cells shown as "fewer than {threshold}", so that '
+                "they cannot be worked out by subtraction.")
+        if note not in tbl["notes"]:
+            tbl["notes"].append(note)
+    secondary = any(isinstance(c, dict) and c.get("secondary")
+                    for r in tbl["rows"] for c in r["cells"].values())
+    if secondary:
+        note = ("Some larger counts are withheld too, so that a small count cannot be worked "
+                "out from the totals or from other tables.")
+        if note not in tbl["notes"]:
+            tbl["notes"].append(note)
+
+
+def apply(data, threshold=None):
+    """Suppress small counts in every small-group table of `data`, in place."""
+    threshold = threshold if threshold is not None else data.get("threshold", 3)
+    data["threshold"] = threshold
+    tables = [tbl for _part, tbl in _small_tables(data)]
+    # Every cell with its true value first: the attacker knows the true sums.
+    cells = _build_cells(data, threshold)
+    for tbl in tables:
+        _primary(tbl, threshold)
+        _follow_rows(tbl)
+    for tbl in tables:
+        cells.column_rule(tbl)
+        _follow_rows(tbl)
+    # Each round: work out every cell's possible values once, then for each count that
+    # can be pinned (and shares no sum with a cell already withheld this round) withhold
+    # the likeliest cell near it. A fixed few rounds in practice, whatever the data size.
+    unfixable = set()
+    for _round in range(1000):
+        pinned = [cid for cid in cells.pinned() if cid not in unfixable]
+        if not pinned:
+            break
+        touched = set()
+        for cid in pinned:
+            if touched & set(cells.by_cell[cid]):
+                continue
+            chosen = cells.suppress_nearby(cid)
+            if chosen is None:
+                # Nothing left beside it to withhold (it is its sums' only figure, e.g.
+                # the whole column): it stays, as the headline shows it anyway.
+                unfixable.add(cid)
+                continue
+            touched.update(cells.by_cell[cid])
+            touched.update(cells.by_cell[chosen])
+        for tbl in tables:
+            _follow_rows(tbl)
+    for tbl in tables:
+        _follow_rates(tbl)
+        _adjust_totals(tbl, threshold)
+        tbl.pop("row_sums", None)
+        for row in tbl["rows"]:
+            row.pop("links", None)
+    return data
