@@ -367,8 +367,8 @@ def _adjust_totals(tbl, threshold):
     secondary = any(isinstance(c, dict) and c.get("secondary")
                     for r in tbl["rows"] for c in r["cells"].values())
     if secondary:
-        note = ("Some larger counts are withheld too, so that a small count cannot be worked "
-                "out from the totals or from other tables.")
+        note = ('Some larger counts are shown as "withheld", so that a small count cannot be '
+                "worked out from the totals or from other tables; totals leave them out too.")
         if note not in tbl["notes"]:
             tbl["notes"].append(note)
 

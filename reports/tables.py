@@ -92,10 +92,19 @@ def money(value):
     return str(Decimal(value or 0).quantize(Decimal("0.01")))
 
 
+def suppressed_text(cell, threshold=3):
+    """The words for a hidden cell: a count under the threshold is "fewer than 3"; a larger
+    count hidden only so that a small one next to it cannot be worked out by subtraction
+    (reports.privacy marks it secondary) is "withheld", since "fewer than 3" would be false."""
+    if isinstance(cell, dict) and cell.get("secondary"):
+        return "withheld"
+    return f"fewer than {threshold}"
+
+
 def display(cell, kind, threshold=3):
     """A cell as the page, PDF and CSV show it (XLSX writes the number itself)."""
     if is_suppressed(cell):
-        return f"fewer than {threshold}"
+        return suppressed_text(cell, threshold)
     if cell is None:
         return "–"
     if kind == COUNT:

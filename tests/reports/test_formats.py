@@ -76,7 +76,13 @@ def test_pdf_chart_is_drawn_with_its_text_alternative():
 def test_long_table_is_split_into_tables_of_its_own_header(settings):
     data = snapshot(tables=[organisation_table(500)])
     report = report_of(data)
-    blocks = pdf_context(report)["parts"][0]["sections"][0]["tables"][0]["blocks"]
+    drawn = pdf_context(report)["parts"][0]["sections"][0]["tables"][0]
+    blocks = drawn["blocks"]
+    # Its chart draws the 15 largest (Organisation 499 has the most), not 500 bars.
+    chart = str(drawn["chart"])
+    assert "Attendance by organisation, the 15 largest of 500: Attended" in chart
+    assert chart.count("<rect") == 15
+    assert "Organisation 499: 502" in chart
     assert len(blocks) == 13  # 500 rows in tables of 40: 12 full and one of 20
     assert [len(b["rows"]) for b in blocks] == [ROWS_PER_TABLE] * 12 + [20]
     assert blocks[0]["caption"] == "Attendance by organisation"
