@@ -11,6 +11,13 @@ One table for the whole site lives here; an app that records an action core does
 
 An action nobody named is still shown in words ("invoice.write_off" -> "Invoice: write off")."""
 
+import re
+from datetime import datetime
+
+from django.utils import timezone
+
+from core import dates
+
 ACTION_WORDS = {
     # Accounts, organisations, roles
     "profile.update": "Profile updated",
@@ -196,5 +203,24 @@ def value_words(value):
     if isinstance(value, dict):
         return "; ".join(f"{detail_words(k)}: {value_words(v)}" for k, v in value.items())
     if isinstance(value, str):
+        if ISO_DATE.fullmatch(value):
+            return _date_words(value)
         return VALUE_WORDS.get(value, value)
     return str(value)
+
+
+# A date or time a service stored as ISO 8601 ("2026-11-10", "2026-11-10T11:00:00+00:00"):
+# shown in the one date style like every other date on the site.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def _date_words(value):
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if len(value) == 10:
+        return dates.day(moment.date())
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return dates.day_and_time(moment)

@@ -36,6 +36,11 @@ def month_year(moment):
     return f"{moment:%B %Y}"
 
 
+def month(moment):
+    """December (the first month of a range within one year: "July to September 2026")."""
+    return f"{_local(moment):%B}"
+
+
 def day_short(moment):
     """Tue 3 Mar 2027, for tables."""
     moment = _local(moment)

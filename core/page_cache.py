@@ -11,13 +11,17 @@ lost or culled key would start again), so an entry drawn before a change can nev
 again; entries expire after PAGE_CACHE_SECONDS at most.
 
 The versions change after the transaction commits (transaction.on_commit): a page drawn
-while the change was in flight is stored under the old version, and the new version is
-only seen once the change can be read. Apps say which of their models alter public pages
-with `watch(model, scopes)` (courses/page_cache.py, bookings/page_cache.py): saving or
-deleting one (or changing one of its many-to-many fields) bumps the scopes returned for it.
-A queryset.update() sends no signal, so code that changes a watched row that way calls
-bump() itself (bookings change Event.places_taken that way, always with a booking saved in
-the same transaction, which bumps the event).
+while the change was in flight is stored with the old versions, and the new ones are only
+seen once the change can be read. Apps say which of their models alter public pages with
+`watch(model, scopes)` (courses/page_cache.py, bookings/page_cache.py): saving or deleting
+one (or changing one of its many-to-many fields) bumps the scopes returned for it. A
+queryset.update() sends no signal: code changing a watched row that way must save a watched
+row in the same transaction or call bump() (bookings change Event.places_taken with an
+update, always beside a saved booking, which bumps the event).
+
+Time changes pages too (an event starts and leaves the lists; "today" moves on): an entry
+ends at the next such moment the view names (page_cache_expires) or at midnight, counted
+from the moment before the page was drawn.
 
 Only what is identical for every anonymous visitor is stored: never for a signed-in user,
 a request with messages waiting, query parameters the page does not know (they would be
@@ -99,6 +103,9 @@ def watch(model, scopes):
         if kwargs.get("raw"):
             return  # loading fixtures
         if kwargs.get("action", "post_").startswith("pre_"):
+            return
+        if kwargs.get("reverse"):
+            bump(SITE)  # changed from the other model's side: rare, so everything
             return
         bump(*scopes(instance))
 

@@ -19,7 +19,7 @@ from accounts.roles import ADMIN_ROLES, MFA_REQUIRED_ROLES, Role, group_name, ro
 from accounts.services import user_roles_set
 from core.models import Partnership
 from courses.models import Category, Course, CourseStatus, TrainingPoolMembership
-
+from reports.checklist.demo import checklist_demo_create
 from reports.tna.demo import tna_demo_load
 
 from . import data
@@ -28,7 +28,7 @@ from .charging import demo_charging_load
 from .elearning import demo_elearning_load
 from .evaluations import demo_evaluations_load
 from .events import demo_events_load, demo_events_summary
-from .history import demo_history_load
+from .history import demo_elearning_history_load, demo_history_load
 
 # A fixed salt makes the demo password's hash the same on every run, so a second load_demo
 # compares strings instead of re-hashing (PBKDF2 takes about a second) and saves nothing.
@@ -210,6 +210,10 @@ def demo_load(*, now):
     demo_evaluations_load(now=now, result=result)  # answers, certificate (demo/evaluations.py)
     demo_charging_load(now=now, result=result)  # charges, invoices, payments (demo/charging.py)
     demo_prerequisites_complete(result=result)  # the level 3 course's e-learning done first
+    demo_elearning_history_load(now=now, result=result)  # knowledge checks over the history
+    added = checklist_demo_create()  # the Training Checklist a safeguarding lead sees
+    if added:
+        result.created["Training Checklist requirements"] += added
     made = tna_demo_load(now=now)  # training needs analysis rounds (reports/tna)
     for what, n in (("training needs analysis rounds", made["rounds"]),
                     ("training needs analysis returns", made["returns"])):

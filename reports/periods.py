@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from core.calendar import LONDON, add_working_days
-from core.dates import day, month_year
+from core.dates import day, month, month_year
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def label_for(start, end):
         if (start.year, start.month) == (end.year, end.month):
             return month_year(start)
         if start.year == end.year:
-            return f"{start:%B} to {month_year(end)}"
+            return f"{month(start)} to {month_year(end)}"
         return f"{month_year(start)} to {month_year(end)}"
     if start == end:
         return day(start)

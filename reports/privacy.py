@@ -45,6 +45,8 @@ from decimal import Decimal
 from reports.tables import COUNT, MONEY, RATE, SCORE, is_suppressed
 
 INF = float("inf")
+# Sums of at most this many cells are "local" (see _Cells.local_sums).
+LOCAL_SUM = 12
 
 
 def _period_of(column_key):
@@ -104,16 +106,35 @@ class _Cells:
                 low[cid], high[cid] = 0, self.threshold - 1
             else:
                 low[cid], high[cid] = self.threshold, INF
-        # A sum whose cells are all shown tells nothing new: start from the others.
-        queue = [index for index, (terms, _c) in enumerate(self.constraints)
-                 if any(low[i] != high[i] for _coef, i in terms)]
+        # The shown cells of a sum are known numbers: move them into its constant once, so
+        # that working out the bounds costs what the hidden cells do, not the whole table.
+        constraints, by_cell = [], defaultdict(list)
+        for terms, constant in self.constraints:
+            hidden = []
+            for coef, cid in terms:
+                if low[cid] == high[cid]:
+                    constant -= coef * low[cid]
+                else:
+                    hidden.append((coef, cid))
+            if not hidden:
+                continue  # all shown: tells nothing new
+            for _coef, cid in hidden:
+                by_cell[cid].append(len(constraints))
+            constraints.append((hidden, constant))
+        queue = list(range(len(constraints)))
         queued = set(queue)
+        # Each change narrows an integer bound of a cell whose values the known sums keep
+        # finite, so this ends; the cap only guards against a mistake, and failing loudly
+        # is better than a report that gives a small count away.
+        limit = 1000 * (len(constraints) + 1) + 1_000_000
         steps = 0
-        while queue and steps < 50000:
+        while queue:
             steps += 1
+            if steps > limit:
+                raise RuntimeError("Small-count suppression did not settle.")
             index = queue.pop()
             queued.discard(index)
-            terms, constant = self.constraints[index]
+            terms, constant = constraints[index]
             spans = [(min(c * low[i], c * high[i]), max(c * low[i], c * high[i]))
                      for c, i in terms]
             finite_min = sum(a for a, _b in spans if a != -INF)
@@ -144,11 +165,19 @@ class _Cells:
                     high[cid] = new_high // 1
                     changed = True
                 if changed:
-                    for other_index in self.by_cell[cid]:
+                    for other_index in by_cell[cid]:
                         if other_index not in queued:
                             queued.add(other_index)
                             queue.append(other_index)
         return low, high
+
+    def local_sums(self, cid):
+        """The sums `cid` is in that have few cells (a row's parts, a sector's organisations):
+        two pinned counts that share one are fixed one round after the other, since the
+        cell withheld for the first may free the second. A long sum (a whole column)
+        does not hold them back: withholding one cell for each can only hide more."""
+        return {index for index in self.by_cell[cid]
+                if len(self.constraints[index][0]) <= LOCAL_SUM}
 
     def protected(self, cid):
         """A count under the threshold (or money that would reveal one) must not be
@@ -160,6 +189,7 @@ class _Cells:
 
     def pinned(self):
         low, high = self.bounds()
+        self.low, self.high = low, high  # suppress_nearby reads them
         return [cid for cid in self.value
                 if self.state(cid) != "shown" and self.protected(cid)
                 and low[cid] == high[cid]]
@@ -192,10 +222,41 @@ class _Cells:
             frontier = next_frontier
         return found
 
+    def _culprits(self, cid):
+        """The sums that pin `cid`: the bounds of their other cells (as pinned() last
+        worked them out) alone give its low or its high."""
+        value, found = self.value[cid], []
+        for index in self.by_cell[cid]:
+            terms, constant = self.constraints[index]
+            own = rest_min = rest_max = 0
+            for coef, other in terms:
+                if other == cid:
+                    own += coef
+                    continue
+                a, b = coef * self.low[other], coef * self.high[other]
+                rest_min += min(a, b)
+                rest_max += max(a, b)
+            if not own:
+                continue
+            a, b = (constant - rest_max) / own, (constant - rest_min) / own
+            if min(a, b) >= value or max(a, b) <= value:
+                found.append(index)
+        return found
+
     def suppress_nearby(self, cid):
         """Withhold the likeliest shown cell near `cid` (in a sum it is in, else in a sum
         of one of those; 0s first, then the smallest counts, the same column first) and
-        return it; None when there is none."""
+        return it; None when there is none. A shown cell of a sum that pins `cid` comes
+        first: withholding anything else would leave it pinned for another round."""
+        in_culprits = [other for index in self._culprits(cid)
+                       for _coef, other in self.constraints[index][0]
+                       if other != cid and self.state(other) == "shown"]
+        if in_culprits:
+            chosen = min(in_culprits, key=lambda other: (
+                self.value[other] != 0, self.value[other],
+                self.where[other][2] != self.where[cid][2], str(other)))
+            self._suppress(chosen)
+            return chosen
         found = self._nearby_shown(cid)
         if not found:
             return None
@@ -396,7 +457,7 @@ def apply(data, threshold=None):
             break
         touched = set()
         for cid in pinned:
-            if touched & set(cells.by_cell[cid]):
+            if touched & cells.local_sums(cid):
                 continue
             chosen = cells.suppress_nearby(cid)
             if chosen is None:
@@ -404,8 +465,8 @@ def apply(data, threshold=None):
                 # the whole column): it stays, as the headline shows it anyway.
                 unfixable.add(cid)
                 continue
-            touched.update(cells.by_cell[cid])
-            touched.update(cells.by_cell[chosen])
+            touched.update(cells.local_sums(cid))
+            touched.update(cells.local_sums(chosen))
         for tbl in tables:
             _follow_rows(tbl)
     for tbl in tables:

@@ -56,6 +56,7 @@ BUSINESS = "business@demo.example"
 LEAD = "lead@demo.example"
 FACILITATOR = "facilitator@demo.example"
 FINANCE = "finance@demo.example"
+LOD = "lod@demo.example"
 
 # name: what it shows, in the order of the README's Screenshots table.
 SHOTS = {
@@ -82,6 +83,10 @@ SHOTS = {
     "people": "People: an officer's search for a person",
     "person": "A person's page: profile, roles, bookings, training record and actions",
     "audit-log": "The audit log in words, with its filters",
+    "reports": "Reports for the LOD Group: those produced, and asking for one",
+    "report": "The last quarter's report: each figure beside the quarters compared, charts",
+    "organisation-training": "A safeguarding lead's staff against the Training Checklist",
+    "tna-results": "Training needs analysis results beside the waiting-list demand",
 }
 
 
@@ -156,6 +161,35 @@ def demo_facts():
     }
     connection.close()
     return facts
+
+
+def report_prepare():
+    """The last complete quarter's report, asked for by the demo LOD Group member and
+    produced here in-process, as the worker would (the server's broker refuses: no worker
+    sees it). Returns its id, and the training needs analysis round to show."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import User
+    from core.models import Partnership
+    from reports import services
+    from reports.models import ReportKind, TnaRound
+    from reports.periods import last_complete_quarter
+
+    try:
+        now = timezone.now()
+        quarter = last_complete_quarter(timezone.localdate(now),
+                                        Partnership.load().financial_year_start_month)
+        report = services.request_report(user=User.objects.get(email=LOD),
+                                         kind=ReportKind.QUARTERLY, start=quarter.start,
+                                         end=quarter.end, now=now)
+        services.generate_report(report_id=report.pk)
+        # The training needs analysis round with answers (reports/tna/demo.py: last year's).
+        tna_round = (TnaRound.objects.filter(returns__isnull=False).order_by("-opens_on")
+                     .values_list("pk", flat=True).first())
+        return {"report": report.pk, "tna_round": tna_round}
+    finally:
+        connection.close()
 
 
 def free_port():
@@ -369,11 +403,22 @@ def screenshots(port, facts, camera):
                 sign_in(page, FINANCE)
                 camera.shot(page, "statement", "/charging/statement/")
 
-        if camera.wanted("membership-requests"):
+        if camera.wanted("membership-requests") or camera.wanted("organisation-training"):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, LEAD)
                 camera.shot(page, "membership-requests", "/account/membership-requests/")
+                camera.shot(page, "organisation-training", "/reports/organisation/")
+
+        if any(camera.wanted(n) for n in ("reports", "report", "tna-results")):
+            with context() as ctx:
+                page = ctx.new_page()
+                sign_in(page, LOD)
+                camera.shot(page, "reports", "/reports/")
+                camera.shot(page, "report", f"/reports/{facts['report']}/")
+                if facts["tna_round"]:
+                    camera.shot(page, "tna-results",
+                                f"/reports/training-needs/{facts['tna_round']}/results/")
         browser.close()
 
 
@@ -390,6 +435,7 @@ def main():
     database_build()
     django_setup()
     facts = demo_facts()
+    facts.update(report_prepare())
     if not facts["bookable_found"]:
         print("  note: no upcoming event the demo delegate may book; showing the next event")
     OUT.mkdir(parents=True, exist_ok=True)

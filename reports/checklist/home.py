@@ -1,6 +1,8 @@
 """The organisation view's tasks on a safeguarding lead's home page (core.home): how many of
-their staff are due a refresher, overdue, or have not completed the training their staff
-group needs, each linking to the organisation view filtered to them. A fixed number of
+their staff have Training Checklist training falling due soon or overdue, or have not
+completed the training their staff group needs, each linking to the organisation view
+filtered to them. (The courses app's own item counts staff due a refresher of any course:
+these words differ so the page never gives two counts under the same words.) A fixed number of
 queries (the organisation view's own four)."""
 
 from django.urls import reverse
@@ -26,12 +28,13 @@ def lead_training_checklist(user, now):
     return [
         HomeItem(url=f"{url}?status={DelegateStatus.DUE_SOON}",
                  count=counts[DelegateStatus.DUE_SOON],
-                 singular="of your staff is due a refresher",
-                 plural="of your staff are due a refresher", order=11),
+                 singular="of your staff has Training Checklist training falling due soon",
+                 plural="of your staff have Training Checklist training falling due soon",
+                 order=11),
         HomeItem(url=f"{url}?status={DelegateStatus.OVERDUE}",
                  count=counts[DelegateStatus.OVERDUE],
-                 singular="of your staff is overdue for a refresher",
-                 plural="of your staff are overdue for a refresher", order=12),
+                 singular="of your staff has overdue Training Checklist training",
+                 plural="of your staff have overdue Training Checklist training", order=12),
         HomeItem(url=f"{url}?status={DelegateStatus.NOT_COMPLETED}",
                  count=counts[DelegateStatus.NOT_COMPLETED],
                  singular="of your staff has not completed required training",

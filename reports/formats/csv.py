@@ -10,13 +10,22 @@ import io
 
 from core.exports import csv_safe
 
-from ..tables import COUNT, MONEY, RATE, SCORE, TEXT, find_table, is_suppressed
+from ..tables import (
+    COUNT,
+    MONEY,
+    RATE,
+    SCORE,
+    TEXT,
+    find_table,
+    is_suppressed,
+    suppressed_text,
+)
 from . import cell_of, shown_columns, threshold_of
 
 
 def csv_value(cell, kind, threshold):
     if is_suppressed(cell):
-        return f"fewer than {threshold}"
+        return suppressed_text(cell, threshold)  # "fewer than 3", or "withheld"
     if cell is None:
         return ""
     if kind == COUNT:

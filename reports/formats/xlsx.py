@@ -20,7 +20,7 @@ from core.dates import day, long_date
 from core.exports import xlsx_text
 from core.models import Partnership
 
-from ..tables import COUNT, MONEY, RATE, SCORE, all_tables, is_suppressed
+from ..tables import COUNT, MONEY, RATE, SCORE, all_tables, is_suppressed, suppressed_text
 from . import cell_of, iso_date, shown_columns, threshold_of
 
 SHEET_NAME_MAX = 31
@@ -57,7 +57,7 @@ def _text(sheet, value, *, bold=False):
 def figure_cell(sheet, cell, kind, threshold, *, bold=False):
     """One figure of the snapshot as a spreadsheet cell."""
     if is_suppressed(cell):
-        out = _text(sheet, f"fewer than {threshold}")
+        out = _text(sheet, suppressed_text(cell, threshold))  # or "withheld"
         out.alignment = Alignment(horizontal="right")
     elif cell is None:
         out = WriteOnlyCell(sheet, value=None)
@@ -112,9 +112,9 @@ def _summary(book, data, report, partnership, contents):
     sheet.append([])
     sheet.append([_text(sheet, "Small numbers"), _text(
         sheet, f"Any figure of an organisation or small-group table below {threshold} is "
-               f"shown as \u201cfewer than {threshold}\u201d, and totals are adjusted so it "
-               "cannot be worked out by subtraction. The report holds counts, never a "
-               "person's name.")])
+               f"shown as \u201cfewer than {threshold}\u201d; a figure \u201cwithheld\u201d is "
+               "hidden so that a small one cannot be worked out from it by subtraction. The "
+               "report holds counts, never a person's name.")])
     sheet.append([])
     sheet.append([_text(sheet, "Sheet", bold=True), _text(sheet, "Table", bold=True)])
     for name, title in contents:

@@ -137,16 +137,18 @@ def _round_notify(tna_round, *, today, partnership=None):
     partnership = partnership or Partnership.load()
     leads = list(selectors.leads().select_related("organisation").order_by("pk"))
     told = _already_emailed(tna_round, "open")
+    answered = set(tna_round.returns.values_list("organisation_id", flat=True))
     counts = {"opened": 0, "reminded": 0}
     for lead in leads:
-        if str(lead.pk) in told:
+        # A lead whose organisation has already answered (a deputy added later) is not
+        # asked to answer again.
+        if str(lead.pk) in told or lead.organisation_id in answered:
             continue
         if email_queue(to=[lead.email], template=OPEN_EMAIL, context=_context(tna_round, lead),
                        purpose=purpose(tna_round, "open", lead)):
             counts["opened"] += 1
     if policies.reminder_due(closes_on=tna_round.closes_on, today=today,
                              reminder_days=partnership.evaluation_reminder_days):
-        answered = set(tna_round.returns.values_list("organisation_id", flat=True))
         reminded = _already_emailed(tna_round, "reminder")
         for lead in leads:
             if lead.organisation_id in answered or str(lead.pk) in reminded:

@@ -183,7 +183,9 @@ class LeadRoundListView(PermissionMixin, TemplateView):
             r.state = policies.round_state(opens_on=r.opens_on, closes_on=r.closes_on,
                                            closed_at=r.closed_at, today=today)
             r.state_label = policies.STATE_LABELS[r.state]
-        context.update(rounds=rounds, organisation=self.request.user.organisation)
+        context.update(rounds=rounds, organisation=self.request.user.organisation,
+                       no_organisation=(policies.NO_ORGANISATION
+                                        if not self.request.user.organisation_id else None))
         return _paged(context, page)
 
 

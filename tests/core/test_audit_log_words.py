@@ -68,7 +68,12 @@ def test_actions_in_words(code, words):
     (True, "yes"), (False, "no"), (None, "–"), ("no_show", "Did not attend"),
     (["officer", "delegate"], "Learning and Development officer, Delegate"),
     ("Car broke down", "Car broke down"), (3, "3"),
-], ids=["true", "false", "none", "status", "roles", "free text", "number"])
+    # Dates a service stored as ISO 8601 read in the one date style (an invoice settled).
+    ("2026-11-10T11:00:00+00:00", "Tuesday 10 November 2026, 11am"),
+    ("2026-10-22T11:00:00+01:00", "Thursday 22 October 2026, 11am"),
+    ("2026-07-01", "Wednesday 1 July 2026"),
+], ids=["true", "false", "none", "status", "roles", "free text", "number", "datetime GMT",
+        "datetime BST", "date"])
 def test_values_in_words(value, words):
     assert value_words(value) == words
 

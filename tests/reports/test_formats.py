@@ -16,6 +16,7 @@ from reports.formats.csv import render_csv
 from reports.formats.pdf import ROWS_PER_TABLE, pdf_context, render_pdf
 from reports.formats.xlsx import render_xlsx, sheet_name
 from reports.models import Report, ReportKind, ReportStatus
+from reports.tables import suppressed_text
 from tests.reports.snapshots import annual_snapshot, organisation_table, snapshot
 
 from ..security.figures import FIGURES
@@ -190,7 +191,7 @@ def assert_sheet_totals_equal_the_snapshot(book, data):
             if expected is None:
                 assert got is None, (name, col["key"])
             elif isinstance(expected, dict):
-                assert got == f"fewer than {data['threshold']}", (name, col["key"])
+                assert got == suppressed_text(expected, data["threshold"]), (name, col["key"])
             elif col["kind"] == "money":
                 assert Decimal(str(got)) == Decimal(expected), (name, col["key"])
             elif col["kind"] in ("rate", "score"):
@@ -240,6 +241,21 @@ def test_csv_of_one_table_with_compared_columns():
     assert rows[2][4:6] == ["fewer than 3", "fewer than 3"]
     assert rows[2][3] == ""  # no figure
     assert rows[3][:5] == ["Total", "1279", "1140", "990", "20"]
+
+
+def test_a_cell_withheld_so_a_small_one_cannot_be_worked_out_says_so_in_every_file():
+    data = snapshot()
+    sector = data["parts"][0]["sections"][0]["tables"][1]
+    sector["rows"][0]["cells"]["no_show"] = {"suppressed": True, "secondary": True}
+    report = report_of(data)
+    rows = list(csv.reader(io.StringIO(
+        render_csv(report, "attendance-by-sector").decode("utf-8-sig"))))
+    assert rows[1][4] == "withheld" and rows[2][4] == "fewer than 3"
+    book = load_workbook(io.BytesIO(render_xlsx(report)))
+    sheet = _sheet_rows(book["Attendance by sector"])
+    assert sheet[2][4] == "withheld" and sheet[3][4] == "fewer than 3"
+    text = pdf_text(render_pdf(report))
+    assert "withheld" in text and "fewer than 3" in text
 
 
 def test_csv_of_a_table_the_report_has_not_is_a_key_error():

@@ -276,8 +276,10 @@ def test_the_leads_home_page_says_who_needs_attention(world):
     [section] = [s for s in home_sections(user=world.lead_a, now=timezone.now())
                  if s.key == SAFEGUARDING_LEAD]
     items = {item.label: (item.count, item.url) for item in section.items}
-    assert items["of your staff is due a refresher"] == (1, URL + "?status=due_soon")
-    assert items["of your staff is overdue for a refresher"] == (1, URL + "?status=overdue")
+    assert items["of your staff has Training Checklist training falling due soon"] == (
+        1, URL + "?status=due_soon")
+    assert items["of your staff has overdue Training Checklist training"] == (
+        1, URL + "?status=overdue")
     assert items["of your staff has not completed required training"] == (
         1, URL + "?status=not_completed")
 
