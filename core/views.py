@@ -9,6 +9,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
+from . import page_cache
 from .forms import PartnershipForm
 from .models import Partnership
 from .permissions import PermissionMixin
@@ -60,8 +61,15 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok", **health, "warnings": warnings})
 
 
-class HomeView(TemplateView):
+class HomeView(page_cache.AnonymousPageCacheMixin, TemplateView):
+    """The home page: for anonymous visitors the same page for everyone, cached until the
+    partnership's details change (core.page_cache)."""
+
     template_name = "core/home.html"
+    page_cache_name = "home"
+
+    def page_cache_scopes(self):
+        return [page_cache.SITE]
 
 
 class PartnershipUpdateView(PermissionMixin, UpdateView):

@@ -39,7 +39,8 @@ A target that is not a suppressible cell (a headline figure) counts as a known s
 Usually a few rounds of bound-working, whatever the size of the data (each withholds, for every
 pinned count that shares no sum with one fixed this round, one cell)."""
 
-from collections import defaultdict
+import heapq
+from collections import defaultdict, deque
 from decimal import Decimal
 
 from reports.tables import COUNT, MONEY, RATE, SCORE, is_suppressed
@@ -121,7 +122,9 @@ class _Cells:
             for _coef, cid in hidden:
                 by_cell[cid].append(len(constraints))
             constraints.append((hidden, constant))
-        queue = list(range(len(constraints)))
+        # First in, first out: a long sum waits while its cells change, then is worked
+        # once for all of them (the bounds reached are the same in any order).
+        queue = deque(range(len(constraints)))
         queued = set(queue)
         # Each change narrows an integer bound of a cell whose values the known sums keep
         # finite, so this ends; the cap only guards against a mistake, and failing loudly
@@ -132,7 +135,7 @@ class _Cells:
             steps += 1
             if steps > limit:
                 raise RuntimeError("Small-count suppression did not settle.")
-            index = queue.pop()
+            index = queue.popleft()
             queued.discard(index)
             terms, constant = constraints[index]
             spans = [(min(c * low[i], c * high[i]), max(c * low[i], c * high[i]))
@@ -190,6 +193,7 @@ class _Cells:
     def pinned(self):
         low, high = self.bounds()
         self.low, self.high = low, high  # suppress_nearby reads them
+        self._spans, self._heaps = {}, {}
         return [cid for cid in self.value
                 if self.state(cid) != "shown" and self.protected(cid)
                 and low[cid] == high[cid]]
@@ -227,36 +231,60 @@ class _Cells:
         worked them out) alone give its low or its high."""
         value, found = self.value[cid], []
         for index in self.by_cell[cid]:
+            if index not in self._spans:  # each sum's span once a round
+                terms, constant = self.constraints[index]
+                spans = [(min(c * self.low[i], c * self.high[i]),
+                          max(c * self.low[i], c * self.high[i])) for c, i in terms]
+                self._spans[index] = (sum(a for a, _b in spans), sum(b for _a, b in spans))
+            total_min, total_max = self._spans[index]
             terms, constant = self.constraints[index]
-            own = rest_min = rest_max = 0
-            for coef, other in terms:
-                if other == cid:
-                    own += coef
-                    continue
-                a, b = coef * self.low[other], coef * self.high[other]
-                rest_min += min(a, b)
-                rest_max += max(a, b)
+            own = sum(coef for coef, other in terms if other == cid)
             if not own:
                 continue
+            own_min = min(own * self.low[cid], own * self.high[cid])
+            own_max = max(own * self.low[cid], own * self.high[cid])
+            # The others' span (an open end stays open: never subtract infinities).
+            rest_min = total_min - own_min if total_min != -INF else -INF
+            rest_max = total_max - own_max if total_max != INF else INF
             a, b = (constant - rest_max) / own, (constant - rest_min) / own
             if min(a, b) >= value or max(a, b) <= value:
                 found.append(index)
         return found
+
+    def _smallest_shown(self, index, cid):
+        """The shown cell of sum `index` to withhold first (0s, then the smallest counts,
+        the same column as `cid` first); a long sum keeps its cells in a heap for the round."""
+        terms = self.constraints[index][0]
+        if len(terms) <= LOCAL_SUM:
+            shown = [other for _coef, other in terms
+                     if other != cid and self.state(other) == "shown"]
+            return min(shown, key=lambda other: (
+                self.value[other] != 0, self.value[other],
+                self.where[other][2] != self.where[cid][2], str(other)), default=None)
+        heap = self._heaps.get(index)
+        if heap is None:
+            heap = [(self.value[other] != 0, self.value[other], str(other), other)
+                    for _coef, other in terms if self.state(other) == "shown"]
+            heapq.heapify(heap)
+            self._heaps[index] = heap
+        while heap:
+            other = heap[0][3]
+            if other != cid and self.state(other) == "shown":
+                return other
+            heapq.heappop(heap)
+        return None
 
     def suppress_nearby(self, cid):
         """Withhold the likeliest shown cell near `cid` (in a sum it is in, else in a sum
         of one of those; 0s first, then the smallest counts, the same column first) and
         return it; None when there is none. A shown cell of a sum that pins `cid` comes
         first: withholding anything else would leave it pinned for another round."""
-        in_culprits = [other for index in self._culprits(cid)
-                       for _coef, other in self.constraints[index][0]
-                       if other != cid and self.state(other) == "shown"]
-        if in_culprits:
-            chosen = min(in_culprits, key=lambda other: (
-                self.value[other] != 0, self.value[other],
-                self.where[other][2] != self.where[cid][2], str(other)))
-            self._suppress(chosen)
-            return chosen
+        culprits = sorted(self._culprits(cid), key=lambda i: len(self.constraints[i][0]))
+        for index in culprits:
+            chosen = self._smallest_shown(index, cid)
+            if chosen is not None:
+                self._suppress(chosen)
+                return chosen
         found = self._nearby_shown(cid)
         if not found:
             return None
@@ -450,7 +478,7 @@ def apply(data, threshold=None):
     # Each round: work out every cell's possible values once, then for each count that
     # can be pinned (and shares no sum with a cell already withheld this round) withhold
     # the likeliest cell near it. A fixed few rounds in practice, whatever the data size.
-    unfixable = set()
+    unfixable, attempts = set(), defaultdict(int)
     for _round in range(1000):
         pinned = [cid for cid in cells.pinned() if cid not in unfixable]
         if not pinned:
@@ -459,14 +487,23 @@ def apply(data, threshold=None):
         for cid in pinned:
             if touched & cells.local_sums(cid):
                 continue
-            chosen = cells.suppress_nearby(cid)
-            if chosen is None:
+            # A count still pinned after a round had a cell withheld that gave it no room
+            # (itself pinned by its own row): withhold twice as many each time, so that a
+            # stubborn one takes a few rounds, not one round per cell of a long table.
+            withheld = 0
+            for _n in range(2 ** min(attempts[cid], 10)):
+                chosen = cells.suppress_nearby(cid)
+                if chosen is None:
+                    break
+                withheld += 1
+                touched.update(cells.local_sums(chosen))
+            attempts[cid] += 1
+            if not withheld:
                 # Nothing left beside it to withhold (it is its sums' only figure, e.g.
                 # the whole column): it stays, as the headline shows it anyway.
                 unfixable.add(cid)
                 continue
             touched.update(cells.local_sums(cid))
-            touched.update(cells.local_sums(chosen))
         for tbl in tables:
             _follow_rows(tbl)
     for tbl in tables:

@@ -214,3 +214,19 @@ def test_a_cached_event_page_is_drawn_again_when_the_event_starts(client, db):
     time.sleep(max(0.0, (start - timezone.now()).total_seconds()) + 0.3)
     page = text(client.get(url))
     assert "This event has started: booking is closed" in page
+
+
+def test_the_anonymous_home_page_is_cached_and_a_new_partnership_name_shows_at_once(
+        client, django_capture_on_commit_callbacks):
+    from core.models import Partnership
+
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert len(queries) == 0  # drawn once, then served from the cache
+
+    partnership = Partnership.load()
+    partnership.name = "Dudley Safeguarding People Partnership"
+    with django_capture_on_commit_callbacks(execute=True):
+        partnership.save()
+    assert "Dudley Safeguarding People Partnership" in text(client.get("/"))
