@@ -20,7 +20,6 @@ from accounts.services import user_roles_set
 from core.models import Partnership
 from courses.models import Category, Course, CourseStatus, TrainingPoolMembership
 from reports.checklist.demo import checklist_demo_create
-from reports.checklist.demo import checklist_demo_create
 from reports.tna.demo import tna_demo_load
 
 from . import data
@@ -214,8 +213,6 @@ def demo_load(*, now):
     demo_elearning_history_load(now=now, result=result)  # knowledge checks over the history
     added = checklist_demo_create()  # the Training Checklist a safeguarding lead sees
     if added:
-        result.created["Training Checklist requirements"] += added
-    if added := checklist_demo_create():  # the Training Checklist (reports/checklist)
         result.created["Training Checklist requirements"] += added
     made = tna_demo_load(now=now)  # training needs analysis rounds (reports/tna)
     for what, n in (("training needs analysis rounds", made["rounds"]),
