@@ -41,10 +41,14 @@ def date_field(label):
 
 class ReportRequestForm(FieldMessagesMixin, forms.Form):
     kind = forms.ChoiceField(label="Which report", choices=ReportKind.choices,
-                             widget=forms.RadioSelect)
-    quarter = forms.ChoiceField(label="Quarter", required=False,
-                                help_text="Quarters of the financial year")
-    year = forms.ChoiceField(label="Financial year", required=False)
+                             widget=forms.RadioSelect,
+                             error_messages={"invalid_choice": "Select which report you want"})
+    quarter = forms.ChoiceField(
+        label="Quarter", required=False, help_text="Quarters of the financial year",
+        error_messages={"invalid_choice": "Select a quarter that has ended"})
+    year = forms.ChoiceField(
+        label="Financial year", required=False,
+        error_messages={"invalid_choice": "Select a financial year that has ended"})
     start = date_field("From")
     end = date_field("To")
 
@@ -62,19 +66,30 @@ class ReportRequestForm(FieldMessagesMixin, forms.Form):
         self._quarters = {p.start: p.end for p in quarters}
         self._years = {p.start: p.end for p in years}
 
+    # The fields each kind of report reads: what is left in the others (a quarter chosen
+    # before switching to chosen dates) is ignored, not a reason to refuse the request.
+    FIELDS_OF_KIND = {ReportKind.QUARTERLY: {"quarter"}, ReportKind.ANNUAL: {"year"},
+                      ReportKind.CUSTOM: {"start", "end"}}
+
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
+        if kind in self.FIELDS_OF_KIND:
+            for name in {"quarter", "year", "start", "end"} - self.FIELDS_OF_KIND[kind]:
+                self.errors.pop(name, None)
+                data.pop(name, None)
         start = end = None
         if kind == ReportKind.QUARTERLY:
             if not data.get("quarter"):
-                self.add_error("quarter", "Select a quarter")
+                if "quarter" not in self.errors:
+                    self.add_error("quarter", "Select a quarter")
                 return data
             start = date.fromisoformat(data["quarter"])
             end = self._quarters[start]
         elif kind == ReportKind.ANNUAL:
             if not data.get("year"):
-                self.add_error("year", "Select a financial year")
+                if "year" not in self.errors:
+                    self.add_error("year", "Select a financial year")
                 return data
             start = date.fromisoformat(data["year"])
             end = self._years[start]

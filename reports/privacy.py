@@ -35,6 +35,9 @@ Tables may carry two hints for rule 2, removed once it has run:
         rows linked to the same target, to that row's cells (organisations to their sector);
     table["row_sums"] = {"booked": ["attended", "no_show", ...]}: one cell of a row is the
         sum of others in the same row (plus a rest taken as known).
+    table["tied"] = {"delegates": ["pairs", "gain_pairs"]}: those counts give the first
+        away (each delegate rates the same outcomes), so they are withheld with it and
+        protected as it is.
 A target that is not a suppressible cell (a headline figure) counts as a known sum.
 Usually a few rounds of bound-working, whatever the size of the data (each withholds, for every
 pinned count that shares no sum with one fixed this round, one cell)."""
@@ -71,6 +74,7 @@ class _Cells:
         self.where = {}      # id -> (table, row dict, column key)
         self.constraints = []  # [(terms [(coef, id)], constant)]
         self.by_cell = defaultdict(list)  # id -> constraint indexes
+        self.tied = {}       # id -> the id of the count it reveals (table["tied"])
         self.data = data
 
     def add_cell(self, cid, value, kind, tbl, row, key):
@@ -185,6 +189,8 @@ class _Cells:
     def protected(self, cid):
         """A count under the threshold (or money that would reveal one) must not be
         worked out; a 0 or a larger count withheld beside it may be."""
+        if cid in self.tied:  # it would give its leader away: as protected as that
+            return self.protected(self.tied[cid])
         value = self.value[cid]
         if self.kind[cid] == MONEY:
             return value > 0
@@ -294,6 +300,12 @@ class _Cells:
         self._suppress(chosen)
         return chosen
 
+    def follow_tied(self):
+        """A count tied to another (table["tied"]) is withheld whenever that one is."""
+        for cid, leader in self.tied.items():
+            if self.state(leader) != "shown" and self.state(cid) == "shown":
+                self._suppress(cid)
+
     def column_rule(self, tbl):
         """In each column: while its suppressed counts are exactly one, or add up to less
         than the threshold, also suppress the next smallest non-zero count."""
@@ -387,6 +399,17 @@ def _build_cells(data, threshold):
                     # The rest (places whose register is not marked yet) taken as known.
                     rest = sum(c * cells.value.get(i, 0) for c, i in terms)
                     cells.add_constraint(terms, rest)
+        # Counts that give another away (pairs of ratings: the delegates times the
+        # outcomes, which everyone knows): withheld with it, and protected like it.
+        for leader, followers in (tbl.get("tied") or {}).items():
+            for suffix in {_period_of(c) for c in column_keys}:
+                tail = f"@{suffix}" if suffix else ""
+                for p in positions:
+                    lead = (key, p, f"{leader}{tail}")
+                    for follower in followers:
+                        cid = (key, p, f"{follower}{tail}")
+                        if lead in cells.value and cid in cells.value:
+                            cells.tied[cid] = lead
         # Rows linked to a row of another table (organisations to their sector).
         groups = defaultdict(list)
         for p, row in enumerate(tbl["rows"]):
@@ -471,6 +494,8 @@ def apply(data, threshold=None):
     cells = _build_cells(data, threshold)
     for tbl in tables:
         _primary(tbl, threshold)
+    cells.follow_tied()
+    for tbl in tables:
         _follow_rows(tbl)
     for tbl in tables:
         cells.column_rule(tbl)
@@ -504,12 +529,14 @@ def apply(data, threshold=None):
                 unfixable.add(cid)
                 continue
             touched.update(cells.local_sums(cid))
+        cells.follow_tied()
         for tbl in tables:
             _follow_rows(tbl)
     for tbl in tables:
         _follow_rates(tbl)
         _adjust_totals(tbl, threshold)
         tbl.pop("row_sums", None)
+        tbl.pop("tied", None)
         for row in tbl["rows"]:
             row.pop("links", None)
     return data

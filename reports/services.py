@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -279,10 +280,20 @@ def reports_requeue(*, now):
         for report in stale:
             report.status = ReportStatus.QUEUED
             report.save(update_fields=["status"])
-        ids = list(Report.objects.filter(status=ReportStatus.QUEUED,
-                                         requested_at__lt=now - QUEUED_TIMEOUT)
-                   .values_list("pk", flat=True))
-        ids = sorted(set(ids) | {r.pk for r in stale})
+        owed = (Report.objects.filter(status=ReportStatus.QUEUED,
+                                      requested_at__lt=now - QUEUED_TIMEOUT)
+                .values_list("pk", "requested_at"))
+        # A lost task is nudged once, not on every run of the sweep (nor by two sweeps at
+        # once): the nudge is remembered for RUNNING_TIMEOUT (a report may wait that long
+        # behind a long one), after which, if the report still waits, it is sent again.
+        keys = {pk: f"reports:nudged:{pk}:{requested_at.timestamp()}" for pk, requested_at in owed}
+        ids = sorted(pk for pk, key in keys.items()
+                     if cache.add(key, True, timeout=RUNNING_TIMEOUT.total_seconds()))
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: _nudge(pk))
+            transaction.on_commit(lambda pk=pk: _requeue_nudge(pk, keys[pk]))
     return ids
+
+
+def _requeue_nudge(pk, key):
+    if _nudge(pk) is False:  # the broker is down: the next sweep tries again
+        cache.delete(key)

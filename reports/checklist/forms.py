@@ -1,6 +1,7 @@
 """Forms of the Training Checklist (officers) and of the organisation view's filters."""
 
 from django import forms
+from django.db.models import Q
 
 from accounts.models import Organisation, StaffGroup
 from core.forms_mixins import FieldMessagesMixin
@@ -40,9 +41,13 @@ class RequirementForm(FieldMessagesMixin, forms.Form):
         help_text="Shown to safeguarding leads, for example who in the group it applies to.",
         error_messages={"max_length": "Enter a note of 300 characters or fewer"})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current_course_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = Course.objects.filter(active=True).order_by("title")
+        # Courses on offer, and the one a requirement already names even once withdrawn (it
+        # is still required until an officer changes it).
+        offered = Q(active=True) | Q(pk=current_course_id) if current_course_id else Q(
+            active=True)
+        self.fields["course"].queryset = Course.objects.filter(offered).order_by("title")
 
     def clean(self):
         data = super().clean()

@@ -88,11 +88,11 @@ class RequirementUpdateView(PermissionMixin, _RequirementMixin, View):
         r = self.requirement
         form = RequirementForm(initial={"staff_group": r.staff_group, "course": r.course_id,
                                         "level": r.level, "audience": r.audience,
-                                        "note": r.note})
+                                        "note": r.note}, current_course_id=r.course_id)
         return render(request, FORM_TEMPLATE, {"form": form, "requirement": r})
 
     def post(self, request, pk):
-        form = RequirementForm(request.POST)
+        form = RequirementForm(request.POST, current_course_id=self.requirement.course_id)
         if form.is_valid():
             try:
                 requirement = services.requirement_update(

@@ -72,8 +72,8 @@ def _invoiced(period, audience):
     if audience:
         lines = lines.filter(**{f"charge__{_AUDIENCE}": audience})
     overall = lines.aggregate(invoices=Count("invoice", distinct=True), amount=Sum("amount"))
-    by_sector = {r["charge__sector"]: r["amount"] for r in lines.order_by()
-                 .values("charge__sector").annotate(amount=Sum("amount"))}
+    by_sector = {r["charge__sector"]: (r["n"], r["amount"]) for r in lines.order_by()
+                 .values("charge__sector").annotate(n=Count("pk"), amount=Sum("amount"))}
     return overall, by_sector
 
 
@@ -200,19 +200,26 @@ def tables(period, *, audience=None, partnership):
         columns=[
             column("raised", "Charges raised", COUNT, compare=True),
             column("raised_amount", "Amount raised", MONEY, compare=True),
+            column("waived", "Charges waived", COUNT),
             column("waived_amount", "Amount waived", MONEY),
+            column("invoiced", "Charges invoiced", COUNT, compare=True),
             column("invoiced_amount", "Amount invoiced", MONEY, compare=True),
         ],
         rows=[row(_sector_label(s), raised=by_sector.get(s, (0, ZERO))[0],
                   raised_amount=money(by_sector.get(s, (0, ZERO))[1]),
+                  waived=waived_by_sector.get(s, (0, ZERO))[0],
                   waived_amount=money(waived_by_sector.get(s, (0, ZERO))[1]),
-                  invoiced_amount=money(invoiced_by_sector.get(s)))
+                  invoiced=invoiced_by_sector.get(s, (0, ZERO))[0],
+                  invoiced_amount=money(invoiced_by_sector.get(s, (0, ZERO))[1]))
               for s in sectors],
         total=row("All sectors", raised=raised_n, raised_amount=money(raised_amount),
-                  waived_amount=money(waived_amount),
+                  waived=waived_n, waived_amount=money(waived_amount),
+                  invoiced=sum(n for n, _a in invoiced_by_sector.values()),
                   invoiced_amount=money(invoiced["amount"])),
         small_groups=True, chart={"column": "raised"},
         notes=["The sector of the organisation when the place was booked (it decides the "
-               "attendance fee)."],
+               "attendance fee).",
+               "Each amount sits beside its number of charges: charges at a fixed fee would "
+               "show a small number through the amount, so both are withheld together."],
     )
     return [summary_table, kind_table, waiver_table, sector_table]

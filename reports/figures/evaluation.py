@@ -69,6 +69,10 @@ def _gain_cells(summary, threshold):
     }
 
 
+# For reports.privacy: pairs are delegates times the outcomes, which everyone knows.
+LEARNING_GAIN_HINTS = {"tied": {"delegates": ["pairs", "gain_pairs"]}}
+
+
 def learning_gain_table(period, *, audience, threshold):
     """One query for every course of the period's events; the pairing and the means are
     evaluations.scores' (the rules of course_learning_gain, for all courses at once)."""
@@ -92,7 +96,7 @@ def learning_gain_table(period, *, audience, threshold):
                                                         threshold)))
     # Delegate keys include the booking, so pairs of different courses never merge.
     total = row("All courses", **_gain_cells(scores.learning_gain(everyone), threshold))
-    return table(
+    return {**table(
         "learning-gain", "Learning gain by course", row_header="Course",
         description=("Confidence on each learning outcome before and after the course, for "
                      "events that started in the period."),
@@ -114,8 +118,10 @@ def learning_gain_table(period, *, audience, threshold):
             f"Means are shown only for at least {threshold} pairs from at least {threshold} "
             "delegates. The means of all courses are over every pair, those of courses whose "
             "own figures are withheld too.",
+            "Pairs are withheld with the number of delegates: everyone rates the same "
+            "outcomes, so the pairs would give it away.",
         ],
-    )
+    ), **LEARNING_GAIN_HINTS}
 
 
 # Stage 1 scores -------------------------------------------------------------------------------
@@ -317,9 +323,14 @@ def impact_tables(period, *, audience, threshold):
         if q["type"] == QuestionType.RATING:
             n, total, top, points = _rating_rows(q)
             label = q["text"] if len(scales[key[0]]) == 1 else f"{q['text']} (out of {key[1]})"
+            # The top two points and the mean are sums of the answer counts beside them:
+            # when one of those is under the threshold (shown as "fewer than 3"), either
+            # would give it back (8 rated 4 or 5, 6 rated 4: 2 rated 5), so neither is shown.
+            small = any(0 < c < threshold for _label, c in points)
             summary_rows.append(row(
-                label, respondents=n, mean=_mean(total, n) if n >= threshold else None,
-                top=top, top_share=rate(top, n)))
+                label, respondents=n,
+                mean=_mean(total, n) if n >= threshold and not small else None,
+                top=None if small else top, top_share=None if small else rate(top, n)))
             details.append(_answers_table(slug, label, points, n))
         else:
             respondents, points = _choice_rows(q)
@@ -338,7 +349,9 @@ def impact_tables(period, *, audience, threshold):
         rows=summary_rows, small_groups=True, chart={"column": "top_share"},
         notes=["The top two points are 4 and 5 on a scale of 5 (9 and 10 on a scale of 10): "
                "for example \"a great deal\".",
-               f"A mean is shown only when at least {threshold} answered."],
+               f"A mean is shown only when at least {threshold} answered. The mean and the "
+               f"top two points are not shown when an answer's count is under {threshold}, "
+               "since they would give it away."],
     )
     return [summary, *details]
 

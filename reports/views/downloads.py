@@ -8,6 +8,7 @@ from core.permissions import PermissionMixin
 from .. import selectors
 from ..formats.csv import render_csv
 from ..models import ReportStatus
+from ..services import report_file_name
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -47,7 +48,9 @@ class ReportDownloadView(PermissionMixin, View):
             handle = stored.open("rb")
         except FileNotFoundError:
             raise Http404("The file is missing: tell the training team.") from None
-        return _attachment(handle, filename=stored.name.rsplit("/", 1)[-1],
+        # Named for its report and period, not as stored (storage may have added a suffix
+        # when the issued files replaced the draft's).
+        return _attachment(handle, filename=report_file_name(report, fmt),
                            content_type=CONTENT_TYPES[fmt])
 
 

@@ -130,11 +130,11 @@ def test_waivers_by_reason_and_charges_by_sector(quarter):
     assert waived["small_groups"] is True
     sectors = tables["charges-by-sector"]
     assert cells(sectors, "Private or profit-making organisation") == {
-        "raised": 2, "raised_amount": "100.00", "waived_amount": "0.00",
-        "invoiced_amount": "100.00"}
+        "raised": 2, "raised_amount": "100.00", "waived": 0, "waived_amount": "0.00",
+        "invoiced": 2, "invoiced_amount": "100.00"}
     assert cells(sectors, "Statutory agency") == {
-        "raised": 3, "raised_amount": "250.00", "waived_amount": "150.00",
-        "invoiced_amount": "0.00"}
+        "raised": 3, "raised_amount": "250.00", "waived": 2, "waived_amount": "150.00",
+        "invoiced": 0, "invoiced_amount": "0.00"}
     assert sectors["total"]["cells"]["raised_amount"] == "350.00"
 
 

@@ -245,3 +245,26 @@ def test_a_lead_without_two_factor_authentication_is_sent_to_set_it_up(client, o
     client.force_login(the_lead)
     for url in (URL, export("csv")):
         assert client.get(url)["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_an_officer_changes_the_note_of_a_requirement_whose_course_was_withdrawn(
+        client, make_user):
+    """A course no longer offered (inactive) is still required until an officer says
+    otherwise: its requirement's form must still show it, so the officer can change the note
+    or move it to another course, not meet "Select a course or a level"."""
+    course = CourseFactory(title="Old Safer Recruitment", level="2", active=False)
+    requirement = ChecklistRequirement.objects.create(staff_group=StaffGroup.GROUP_2,
+                                                      course=course)
+    client.force_login(make_user(Role.OFFICER))
+    url = reverse("reports:checklist-update", args=[requirement.pk])
+    form = client.get(url).content.decode()
+    assert re.search(rf'<option value="{course.pk}" selected>Old Safer Recruitment', form)
+    saved = client.post(url, {"staff_group": "group_2", "course": str(course.pk),
+                              "note": "Until the new course starts"})
+    assert saved.status_code == 302
+    requirement.refresh_from_db()
+    assert (requirement.course_id, requirement.note) == (course.pk, "Until the new course starts")
+    # A new requirement cannot name a withdrawn course.
+    refused = client.post(reverse("reports:checklist-create"),
+                          {"staff_group": "group_1", "course": str(course.pk)})
+    assert "Select a course from the list" in words(refused)
