@@ -60,7 +60,7 @@ def _reports(n, viewer):
         year, quarter = 2000 + i // 4, i % 4
         Report.objects.create(
             kind=Report.Kind.QUARTERLY, period_start=date(year, 1 + 3 * quarter, 1),
-            period_end=date(year, 3 + 3 * quarter, 28), generated_by=UserFactory())
+            period_end=date(year, 3 + 3 * quarter, 28), requested_by=UserFactory())
 
 
 # url name, who looks (None: anonymous), how to add n rows
