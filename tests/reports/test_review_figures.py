@@ -16,11 +16,11 @@ from charging.models import Charge, ChargeStatus
 from courses.models import Audience, EventStatus, Format, Level
 from evaluations.models import QuestionType
 from reports import privacy
-from reports.build import build_snapshot, merge_comparisons
+from reports.build import build_snapshot
 from reports.figures import activity, attendance, evaluation
 from reports.figures.attendance import _table
 from reports.periods import Period
-from reports.tables import all_tables, find_table, is_suppressed, row, table
+from reports.tables import find_table, is_suppressed, row, table
 from tests.factories import (
     BookingFactory,
     CourseFactory,
@@ -256,3 +256,13 @@ def test_suppression_of_a_large_report_is_fast_and_leaves_nothing_pinned():
         for r_true, r_shown in zip(t_true["rows"], t_shown["rows"], strict=True):
             r_true["cells"].update(r_shown["cells"])
     assert cells_.pinned() == []
+
+
+def test_no_delegate_name_or_email_anywhere_in_a_snapshot(seeded):
+    from accounts.models import User
+
+    text = repr(build_snapshot("annual", date(2026, 4, 1), date(2027, 3, 31)))
+    text += repr(build_snapshot("quarterly", QUARTER.start, QUARTER.end))
+    for user in User.objects.all():
+        for value in (user.get_full_name(), user.email, user.username):
+            assert value and value not in text

@@ -601,7 +601,7 @@ def test_fields_of_another_kind_of_report_do_not_block_the_request(lod_client, n
 def test_a_nudge_the_broker_refused_is_sent_again_by_the_next_sweep(
         monkeypatch, django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr(services, "_nudge", lambda pk: sent.append(pk) and False)
+    monkeypatch.setattr(services, "_nudge", lambda pk: sent.append(pk) or False)
     lost = Report.objects.create(kind=ReportKind.CUSTOM, period_start=Q_START,
                                  period_end=Q_END, requested_at=NOW - timedelta(minutes=10))
     for _ in range(2):
