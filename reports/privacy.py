@@ -214,12 +214,19 @@ class _Cells:
         return before
 
     def _nearby_shown(self, cid, depth=3):
-        """Shown cells reached from `cid` through the sums, nearest first."""
+        """Shown cells reached from `cid` through the sums, nearest first: through the
+        short sums first (cheap), then, when they reach none, through every sum."""
+        return (self._reach(cid, depth, local_only=True)
+                or self._reach(cid, depth, local_only=False))
+
+    def _reach(self, cid, depth, *, local_only):
         seen, frontier, found = {cid}, [cid], []
         for distance in range(depth):
             next_frontier = []
             for current in frontier:
                 for index in self.by_cell[current]:
+                    if local_only and len(self.constraints[index][0]) > LOCAL_SUM:
+                        continue
                     for _coef, other in self.constraints[index][0]:
                         if other in seen:
                             continue
