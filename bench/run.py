@@ -21,6 +21,10 @@ Writes bench/results.md and bench/results.json. Environment:
     BENCH_ONLY="pages queries storm reports documents email"   a subset
     BENCH_EMAILS=10000    emails in the email test;  BENCH_STORM=500 delegates in the storm
 
+Time on 2 cores: scale 1 about 40 minutes (seeding it first: 2 more), of which the email
+step about 16 and the reports up to 20 (each report is stopped after BENCH_REPORT_TIMEOUT,
+600 s); scale 10 adds about 30 (seeding it first: about 20 more).
+
 Figures, not a test: nothing here passes or fails. Steps that need Django run in their own
 process (bench/inproc.py) with the production settings and one bench database."""
 
