@@ -468,7 +468,11 @@ def _adjust_totals(tbl, threshold):
         if not any(is_suppressed(c) for c in column_cells):
             continue
         shown = [c for c in column_cells if c is not None and not is_suppressed(c)]
-        if col["kind"] == MONEY:
+        if not any(Decimal(c) if col["kind"] == MONEY else c for c in shown):
+            # Every figure of the column is hidden: a total of the cells shown would read 0
+            # beside a headline that says otherwise. The total is withheld too.
+            tbl["total"]["cells"][key] = {"suppressed": True, "secondary": True}
+        elif col["kind"] == MONEY:
             tbl["total"]["cells"][key] = str(sum((Decimal(c) for c in shown), Decimal("0.00")))
         else:
             tbl["total"]["cells"][key] = sum(shown)
@@ -477,7 +481,9 @@ def _adjust_totals(tbl, threshold):
         for col in tbl["columns"]:
             if col["kind"] == RATE and col.get("of"):
                 num, den = (tbl["total"]["cells"].get(k) for k in col["of"][:2])
-                if isinstance(num, (int, float)) and isinstance(den, (int, float)):
+                if is_suppressed(num) or is_suppressed(den):
+                    tbl["total"]["cells"][col["key"]] = {"suppressed": True, "secondary": True}
+                elif isinstance(num, (int, float)) and isinstance(den, (int, float)):
                     tbl["total"]["cells"][col["key"]] = (num / den) if den else None
         note = (f'Totals leave out the cells shown as "fewer than {threshold}", so that '
                 "they cannot be worked out by subtraction.")

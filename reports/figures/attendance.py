@@ -93,29 +93,39 @@ def _sector_label(value):
     return Sector(value).label if value in Sector.values else NOT_RECORDED
 
 
+CHILDMINDERS = "Registered childminders"
+
+
 def tables(period, *, audience=None, partnership):
     # By organisation: each row is linked to its sector's and agency type's rows, which are
     # the sums of their organisations (reports.privacy protects the cells across tables).
-    by_org = []
+    # A registered childminder's organisation is usually the childminder's own name ("Jane
+    # Smith Childminding"): its row would name a person, so childminders are one row, which
+    # is also their agency type.
+    orgs, minders = [], None
     for r in _grouped(period, audience, ["organisation_id", "organisation__name",
                                           "organisation__sector", "organisation__kind"]):
-        label = r["organisation__name"] or "No organisation recorded"
-        by_org.append({
-            **row(label, **_cells(r)),
-            "links": [("attendance-by-sector", _sector_label(r["organisation__sector"])),
-                      ("attendance-by-agency-type", r["organisation__kind"] or NOT_RECORDED)],
-        })
+        if r["organisation__sector"] == Sector.CHILDMINDER:
+            cells = _cells(r)
+            minders = cells if minders is None else {m: minders[m] + cells[m] for m in cells}
+            continue
+        orgs.append((r["organisation__name"] or "No organisation recorded",
+                     _sector_label(r["organisation__sector"]),
+                     r["organisation__kind"] or NOT_RECORDED, _cells(r)))
+    if minders is not None:
+        orgs.append((CHILDMINDERS, Sector.CHILDMINDER.label, CHILDMINDERS, minders))
+    by_org = [{**row(label, **cells),
+               "links": [("attendance-by-sector", sector), ("attendance-by-agency-type", kind)]}
+              for label, sector, kind, cells in orgs]
     by_org.sort(key=lambda r: r["label"].lower())
 
     sector_rows = _by_choices(period, audience, "organisation__sector", Sector.choices)
 
+    # Agency types: the sums of the organisation rows above (childminders as one type).
     kinds = {}
-    for r in _grouped(period, audience, ["organisation__kind"]):
-        label = r["organisation__kind"] or NOT_RECORDED
-        if label in kinds:  # blank and missing organisation both read "Not recorded"
-            kinds[label] = {m: kinds[label][m] + r[m] for m, _l, _s in MEASURES}
-        else:
-            kinds[label] = _cells(r)
+    for _label, _sector, kind, cells in orgs:
+        kinds[kind] = ({m: kinds[kind][m] + cells[m] for m in cells} if kind in kinds
+                       else dict(cells))
     kind_rows = [row(label, **cells) for label, cells in
                  sorted(kinds.items(), key=lambda item: item[0].lower())]
 
