@@ -608,3 +608,37 @@ def test_a_nudge_the_broker_refused_is_sent_again_by_the_next_sweep(
         with django_capture_on_commit_callbacks(execute=True):
             services.reports_requeue(now=NOW)
     assert sent == [lost.pk, lost.pk]
+
+
+def _landmark_names(html):
+    """The accessible name of every named landmark on the page: a <section> or a role="region"
+    named by aria-labelledby (the text of each id, in order) or aria-label."""
+    texts = {m.group(1): re.sub(r"<[^>]+>", "", m.group(2)).strip()
+             for m in re.finditer(r'<h\d[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\d>', html, re.S)}
+    names = []
+    for tag in re.findall(r'<(?:section|div)\b[^>]*>', html):
+        if "<section" not in tag and 'role="region"' not in tag:
+            continue
+        if m := re.search(r'aria-labelledby="([^"]+)"', tag):
+            names.append(" ".join(texts[i] for i in m.group(1).split()))
+        elif m := re.search(r'aria-label="([^"]+)"', tag):
+            names.append(m.group(1))
+    return names
+
+
+@pytest.mark.parametrize("kind", [ReportKind.QUARTERLY, ReportKind.ANNUAL])
+def test_every_landmark_of_the_report_page_has_its_own_name(client, make_user, kind):
+    """axe's landmark-unique: a section and the table inside it, or the same section in the
+    children and the adults parts of an annual report, must not share a name."""
+    _seed_quarter()
+    start, end = ((Q_START, Q_END) if kind == ReportKind.QUARTERLY
+                  else (date(Q_START.year, 4, 1), date(Q_START.year + 1, 3, 31)))
+    report = services.generate_report(report_id=Report.objects.create(
+        kind=kind, period_start=start, period_end=end).pk)
+    assert report.status == ReportStatus.READY, report.error
+    client.force_login(make_user(Role.LOD_MEMBER))
+    html = client.get(reverse("reports:report-detail", kwargs={"pk": report.pk})
+                      ).content.decode()
+    names = _landmark_names(html)
+    assert len(names) > 10
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
