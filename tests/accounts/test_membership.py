@@ -443,7 +443,7 @@ def test_demo_organisations_have_their_delegates_domains_and_a_request_waits_for
     from accounts.models import User
     from demo.services import demo_load
 
-    demo_load(now=timezone.now())
+    demo_load(now=timezone.now(), history=False)
     members = User.objects.filter(organisation__isnull=False).exclude(
         email__endswith="@demo.example").select_related("organisation")
     assert members.count() >= 20

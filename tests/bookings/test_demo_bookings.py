@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def load_demo():
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--without-history", stdout=out)
     return out.getvalue()
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def load_demo():
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--without-history", stdout=io.StringIO())
 
 
 def rows():

@@ -24,7 +24,7 @@ DEMO_DELEGATE = "delegate@demo.example"
 
 def load_demo():
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--without-history", stdout=out)
     return out.getvalue()
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reports.tables import all_tables, is_suppressed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded")]
 
 NOW = timezone.make_aware(datetime(2027, 2, 10, 12, 0))
 
@@ -20,6 +20,18 @@ def _load(now=NOW):
     from demo.services import demo_load
 
     return demo_load(now=now)
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module (about 20 seconds with its history), in a
+    transaction rolled back after the last test; each test runs in a savepoint inside it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        _load()
+        yield
+        transaction.set_rollback(True)
 
 
 def _above_zero(cell):
@@ -62,7 +74,6 @@ def _last_quarter_snapshot(now=NOW):
 def test_the_demo_last_quarter_report_has_every_section_filled_with_its_comparisons():
     from reports.figures import SECTIONS
 
-    _load()
     quarter, data = _last_quarter_snapshot()
     assert data["period"]["label"] == "October to December 2026"
     assert [c["label"] for c in data["comparisons"]] == [
@@ -81,7 +92,6 @@ def test_the_demo_report_shows_what_the_history_holds_in_each_part():
     e-learning knowledge checks and credit notes, in the quarter and the two before it."""
     from reports.tables import find_table
 
-    _load()
     _quarter, data = _last_quarter_snapshot()
     demand = find_table(data, "waiting-list-demand")["total"]["cells"]
     checks = find_table(data, "elearning-knowledge-checks")["total"]["cells"]
@@ -103,7 +113,6 @@ def test_no_demo_person_is_named_in_the_report():
     "fewer than 3" there says that she booked training in the quarter)."""
     from accounts.models import User
 
-    _load()
     _quarter, data = _last_quarter_snapshot()
     text = json.dumps(data).casefold()
     names = set()
@@ -122,7 +131,6 @@ def test_a_second_load_on_the_same_day_changes_nothing_in_the_report():
     from reports.checklist.demo import REQUIREMENTS
     from reports.models import ChecklistRequirement
 
-    _load()
     _quarter, first = _last_quarter_snapshot()
     counts = (KnowledgeCheckAttempt.objects.count(), Completion.objects.count())
     # The safeguarding lead's Training Checklist (reports/checklist/demo.py).
@@ -138,7 +146,6 @@ def test_a_second_load_on_the_same_day_changes_nothing_in_the_report():
 def test_every_table_has_its_caption_words():
     """Each table the demo report draws has a title and a row header (the page's caption
     and first column); the comparison columns are labelled with their periods."""
-    _load()
     _quarter, data = _last_quarter_snapshot()
     for _part, _section, tbl in all_tables(data):
         assert tbl["title"] and tbl["row_header"], tbl["key"]

@@ -56,7 +56,7 @@ def admin_pages(email):
 
 @pytest.mark.parametrize("email", ["officer@demo.example", "admin@demo.example"])
 def test_admin_forms_with_inlines_and_role_pickers_pass_axe(browser, live_server, email):
-    demo_load(now=timezone.now())
+    demo_load(now=timezone.now(), history=False)
     context = browser.new_context(base_url=live_server.url, locale="en-GB",
                                   viewport={"width": 320, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)

@@ -77,7 +77,7 @@ def assert_no_violations(page):
 ], ids=["site-administrator", "officer"])
 def test_every_menu_fits_the_bar_at_1280_and_1024_px(browser, live_server, identity, email,
                                                      menus):
-    demo_load(now=timezone.now())
+    demo_load(now=timezone.now(), history=False)
     context = browser.new_context(base_url=live_server.url, locale="en-GB",
                                   viewport={"width": 1280, "height": 800})
     page = context.new_page()
@@ -103,7 +103,7 @@ def test_every_menu_fits_the_bar_at_1280_and_1024_px(browser, live_server, ident
 
 
 def test_the_menus_open_with_enter_or_space_and_close_with_escape(browser, live_server):
-    demo_load(now=timezone.now())
+    demo_load(now=timezone.now(), history=False)
     context = browser.new_context(base_url=live_server.url, locale="en-GB",
                                   viewport={"width": 1280, "height": 800})
     page = context.new_page()
@@ -151,7 +151,7 @@ def test_the_menus_open_with_enter_or_space_and_close_with_escape(browser, live_
 
 
 def test_below_992_px_the_bar_collapses_behind_a_menu_button(browser, live_server):
-    demo_load(now=timezone.now())
+    demo_load(now=timezone.now(), history=False)
     context = browser.new_context(base_url=live_server.url, locale="en-GB",
                                   viewport={"width": 800, "height": 800})
     page = context.new_page()
