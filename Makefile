@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell scripts/find-python 2>/dev/null)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# make test runs the suite in this many processes (pytest-xdist), each file whole in one.
-TEST_PROCESSES ?= 2
 
 .PHONY: run test install migrate demo serve services lint bench clean
 
@@ -35,7 +33,7 @@ run: demo
 ## make test: the whole suite against PostgreSQL and Redis on 127.0.0.1 (started if down).
 test: install
 	@scripts/test-prereqs
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

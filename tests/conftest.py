@@ -15,22 +15,6 @@ def pytest_terminal_summary(terminalreporter):
     figures_print(terminalreporter)
 
 
-def pytest_sessionfinish(session):
-    """Under pytest-xdist (`make test` runs two processes) a worker hands its figures to the
-    main process, which prints them (pytest_testnodedown below)."""
-    from .security.figures import FIGURES
-
-    if hasattr(session.config, "workeroutput"):
-        session.config.workeroutput["security_figures"] = dict(FIGURES)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error):
-    from .security.figures import FIGURES
-
-    FIGURES.update(getattr(node, "workeroutput", {}).get("security_figures", {}))
-
-
 @pytest.fixture(autouse=True)
 def _clear_cache(request):
     """allauth's rate limits and the used TOTP codes live in the cache, the database's

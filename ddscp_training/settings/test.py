@@ -6,19 +6,6 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddscp_
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("CACHE_KEY_PREFIX", "ddscp-test")
 
-# `make test` runs the suite in two processes (pytest-xdist). Each has its own test database
-# (pytest-django adds the worker's name) and, set here, its own Redis database, so one
-# process emptying the page cache never empties the other's. The Celery workers a test starts
-# inherit the environment already moved (DDSCP_TEST_REDIS_MOVED), so they do not move it again.
-_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _xdist_worker.startswith("gw") and not os.environ.get("DDSCP_TEST_REDIS_MOVED"):
-    from urllib.parse import urlsplit, urlunsplit
-
-    _url = urlsplit(os.environ["REDIS_URL"])
-    _db = int(_url.path.strip("/") or 0) + 1 + int(_xdist_worker[2:])
-    os.environ["REDIS_URL"] = urlunsplit(_url._replace(path=f"/{_db % 16}"))
-    os.environ["DDSCP_TEST_REDIS_MOVED"] = "1"
-
 from .base import *  # noqa: E402,F403
 
 DEBUG = False

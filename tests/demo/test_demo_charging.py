@@ -41,7 +41,6 @@ def _snapshot():
 def test_the_demo_charging_story():
     from charging.models import Charge, ChargeStatus, Invoice
     from charging.selectors.invoices import invoice_balance
-
     from demo.bookings import CE, _event
 
     _load(history=True)
