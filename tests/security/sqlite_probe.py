@@ -2,7 +2,7 @@
 (DATABASE_URL=sqlite:///...), the database of `make run`: pytest-django cannot switch the
 test database to SQLite. Prints one line of JSON with what happened.
 
-    python -m tests.security.sqlite_probe huge-ids | concurrency
+    python -m tests.security.sqlite_probe huge-ids | concurrency | report-request
 """
 
 import json
@@ -112,7 +112,26 @@ def concurrency():
     }
 
 
+def report_request():
+    """An LOD member asks for a quarter's report: it is generated (eagerly, as the test
+    settings run tasks) on SQLite as `make run` would in its worker."""
+    from datetime import date
+
+    from accounts.roles import Role
+    from reports.models import Report
+    from reports.services import request_report
+    from tests.factories import UserFactory
+
+    setup_test_environment()
+    lod = UserFactory(roles=[Role.LOD_MEMBER])
+    made = request_report(user=lod, kind="quarterly", start=date(2026, 7, 1),
+                          end=date(2026, 9, 30), now=timezone.now())
+    report = Report.objects.get(pk=made.pk)
+    return {"reports": Report.objects.count(), "status": report.status, "error": report.error}
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
-    result = {"huge-ids": huge_ids, "concurrency": concurrency}[what]()
+    result = {"huge-ids": huge_ids, "concurrency": concurrency,
+              "report-request": report_request}[what]()
     print(json.dumps(result))
