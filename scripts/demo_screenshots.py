@@ -241,7 +241,8 @@ def sign_in(page, email):
         page.locator("main").get_by_role("button").first.click()
         page.wait_for_load_state()
     if page.locator("header").get_by_role("button", name="Sign out").count() == 0:
-        raise SystemExit(f"{email} could not sign in: still on {page.url}")
+        raise SystemExit(f"{email} could not sign in: still on {page.url}: "
+                         f"{page.locator('main').inner_text()[:600]}")
 
 
 class Camera:

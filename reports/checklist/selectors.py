@@ -11,6 +11,8 @@ filter and the page all agree, and a page of 5 delegates costs as many queries a
 
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 from accounts.models import Organisation, StaffGroup, User
 from courses.models import Audience, Completion, Level
 
@@ -126,15 +128,20 @@ def organisation_training(*, organisation, today, staff_group="", status=""):
         members = members.filter(staff_group=staff_group)
     member_ids = members.values("id")
     members = list(members)
-    # Each member's latest completion of each course (PostgreSQL DISTINCT ON): enough for the
-    # rules, which take the latest matching completion.
-    done = {}
+    # Each member's latest completion of each course: enough for the rules, which take the
+    # latest matching completion. PostgreSQL picks them (DISTINCT ON); SQLite (`make run`)
+    # cannot, so there the older ones are read and skipped here.
+    done, seen = {}, set()
     latest_rows = (Completion.objects.filter(user__in=member_ids)
                    .order_by("user_id", "course_id", "-completed_on", "-id")
-                   .distinct("user_id", "course_id")
                    .values_list("user_id", "course_id", "course__title", "course__level",
                                 "course__audience", "completed_on", "course__refresher_years"))
+    if connection.features.can_distinct_on_fields:
+        latest_rows = latest_rows.distinct("user_id", "course_id")
     for user_id, course_id, title, level, audience, completed_on, years in latest_rows:
+        if (user_id, course_id) in seen:
+            continue
+        seen.add((user_id, course_id))
         done.setdefault(user_id, []).append(policies.Done(
             course_id=course_id, course_title=title, level=level, audience=audience,
             completed_on=completed_on, refresher_years=years))

@@ -2,7 +2,7 @@
 (DATABASE_URL=sqlite:///...), the database of `make run`: pytest-django cannot switch the
 test database to SQLite. Prints one line of JSON with what happened.
 
-    python -m tests.security.sqlite_probe huge-ids | concurrency | report-request
+    python -m tests.security.sqlite_probe huge-ids | concurrency | report-request | pages
 """
 
 import json
@@ -130,8 +130,70 @@ def report_request():
     return {"reports": Report.objects.count(), "status": report.status, "error": report.error}
 
 
+PAGES_PER_LOGIN = 70
+PAGES_PER_PATH = 2
+
+
+def pages():
+    """The demo (without its history) on SQLite, and each demo login's pages reached by
+    following links from the home page (GET only, a few of each path): every status."""
+    import re
+    from collections import deque
+    from urllib.parse import urljoin, urlsplit
+
+    from accounts.models import User
+    from demo.data import LOGINS
+    from demo.services import demo_load
+    from tests.conftest import session_record_totp_passed
+
+    setup_test_environment()
+    demo_load(now=timezone.now(), history=False)
+    errors, opened = [], 0
+    for email in [None, *LOGINS]:
+        client = Client()
+        if email:
+            user = User.objects.get(email=email)
+            client.force_login(user)
+            session_record_totp_passed(client, user)
+        queue, seen, per_path = deque(["/"]), {"/"}, {}
+        done = 0
+        while queue and done < PAGES_PER_LOGIN:
+            url = queue.popleft()
+            path = urlsplit(url).path
+            if per_path.get(path, 0) >= PAGES_PER_PATH:
+                continue
+            per_path[path] = per_path.get(path, 0) + 1
+            try:
+                response = client.get(url)
+            except Exception as exc:  # noqa: BLE001 - what the test reports
+                errors.append(f"{email or 'visitor'} {url}: {type(exc).__name__}: {exc}")
+                continue
+            done += 1
+            if response.status_code >= 500:
+                errors.append(f"{email or 'visitor'} {url}: {response.status_code}")
+            if response.status_code in (301, 302):
+                links = [response["Location"]]
+            elif "html" in response.get("Content-Type", ""):
+                links = re.findall(r'href="([^"#]+)', response.content.decode())
+            else:
+                links = []
+            for link in links:
+                link = urljoin(url, link.replace("&amp;", "&"))
+                parts = urlsplit(link)
+                if parts.netloc not in ("", "testserver") or not parts.path.startswith("/"):
+                    continue
+                if re.match(r"^/(static|media|accounts/logout|admin/logout)", parts.path):
+                    continue
+                local = parts.path + (f"?{parts.query}" if parts.query else "")
+                if local not in seen:
+                    seen.add(local)
+                    queue.append(local)
+        opened += done
+    return {"errors": errors, "opened": opened}
+
+
 if __name__ == "__main__":
     what = sys.argv[1]
     result = {"huge-ids": huge_ids, "concurrency": concurrency,
-              "report-request": report_request}[what]()
+              "report-request": report_request, "pages": pages}[what]()
     print(json.dumps(result))
