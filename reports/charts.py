@@ -49,3 +49,29 @@ def table_chart_svg(tbl, *, threshold, chart_id):
     return bar_chart_svg(chart_id=chart_id, title=title, desc=desc, bars=bars,
                          max_value=top or 1, min_value=lowest,
                          decimals=2 if kind == SCORE else 0)
+
+
+# A long table's chart draws at most this many bars (its largest rows); the table has them all.
+CHART_BARS = 15
+
+
+def long_table_chart_svg(tbl, *, threshold, chart_id, bars=CHART_BARS):
+    """table_chart_svg, but a table of more than `bars` rows is drawn as its `bars` largest
+    rows (by the charted column), titled "..., the 15 largest of 2,087": hundreds of bars
+    (and a text alternative naming every row) would help nobody and cost the page and the
+    PDF most of their time. The table beside the chart has every row."""
+    spec = tbl.get("chart") or {}
+    col = next((c for c in tbl.get("columns", []) if c["key"] == spec.get("column")), None)
+    rows = tbl.get("rows", [])
+    if col is None or len(rows) <= bars:
+        return table_chart_svg(tbl, threshold=threshold, chart_id=chart_id)
+    kind = col.get("kind", COUNT)
+
+    def size(r):
+        value = _value(r.get("cells", {}).get(col["key"]), kind)
+        return -value if value is not None else 0
+
+    largest = sorted(rows, key=size)[:bars]
+    tbl = {**tbl, "rows": largest,
+           "title": f"{tbl.get('title', '')}, the {bars} largest of {len(rows):,}"}
+    return table_chart_svg(tbl, threshold=threshold, chart_id=chart_id)

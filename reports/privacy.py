@@ -75,12 +75,14 @@ class _Cells:
         self.constraints = []  # [(terms [(coef, id)], constant)]
         self.by_cell = defaultdict(list)  # id -> constraint indexes
         self.tied = {}       # id -> the id of the count it reveals (table["tied"])
+        self.columns = defaultdict(list)  # (id(table), column key) -> ids, in order
         self.data = data
 
     def add_cell(self, cid, value, kind, tbl, row, key):
         self.value[cid] = value
         self.kind[cid] = kind
         self.where[cid] = (tbl, row, key)
+        self.columns[(id(tbl), key)].append(cid)
 
     def add_constraint(self, terms, constant=0):
         terms = [(c, i) for c, i in terms if i in self.value]
@@ -92,9 +94,9 @@ class _Cells:
             self.by_cell[cid].append(index)
 
     def state(self, cid):
-        tbl, row, key = self.where[cid]
+        _tbl, row, key = self.where[cid]
         cell = row["cells"].get(key)
-        if not is_suppressed(cell):
+        if not isinstance(cell, dict) or cell.get("suppressed") is not True:  # is_suppressed
             return "shown"
         return "secondary" if cell.get("secondary") else "primary"
 
@@ -148,6 +150,14 @@ class _Cells:
             finite_max = sum(b for _a, b in spans if b != INF)
             open_min = sum(1 for a, _b in spans if a == -INF)
             open_max = sum(1 for _a, b in spans if b == INF)
+            if open_min > 1 and open_max > 1:
+                continue  # every other cell's span is open at both ends: nothing narrows
+            if not open_min and not open_max and max(b - a for a, b in spans) <= min(
+                    constant - finite_min, finite_max - constant):
+                # A cell narrows only when its span is wider than the room the others
+                # leave (constant - rest_max > own_min, or constant - rest_min < own_max):
+                # none is, so this sum tells nothing new.
+                continue
             for (coef, cid), (own_min, own_max) in zip(terms, spans, strict=True):
                 if low[cid] == high[cid]:
                     continue
@@ -319,8 +329,7 @@ class _Cells:
         for col in tbl["columns"]:
             if col["kind"] != COUNT:
                 continue
-            ids = [cid for cid in self.value if self.where[cid][0] is tbl
-                   and self.where[cid][2] == col["key"]]
+            ids = self.columns.get((id(tbl), col["key"]), [])
             while True:
                 hidden = [i for i in ids if self.state(i) != "shown" and self.value[i] > 0]
                 if not hidden or (len(hidden) > 1
@@ -438,6 +447,16 @@ def _build_cells(data, threshold):
     # An annual report's audience parts add up to its whole programme.
     parts = {part["key"]: part for part in data.get("parts", [])}
     if "all" in parts and len(parts) > 1:
+        positions_by_label = {}  # table key -> {row label: [positions]}: one pass per table
+
+        def positions_of(table_key, label):
+            if table_key not in positions_by_label:
+                index = defaultdict(list)
+                for p2, r2 in enumerate(tables[table_key][1]["rows"]):
+                    index[r2["label"]].append(p2)
+                positions_by_label[table_key] = index
+            return positions_by_label[table_key].get(label, ())
+
         for key, (part, tbl) in tables.items():
             if part["key"] != "all":
                 continue
@@ -449,10 +468,8 @@ def _build_cells(data, threshold):
                     for other_key in parts:
                         if other_key == "all" or f"{other_key}-{key}" not in tables:
                             continue
-                        other = tables[f"{other_key}-{key}"][1]
-                        for p2, r2 in enumerate(other["rows"]):
-                            if r2["label"] == row["label"]:
-                                terms.append((-1, (f"{other_key}-{key}", p2, col["key"])))
+                        for p2 in positions_of(f"{other_key}-{key}", row["label"]):
+                            terms.append((-1, (f"{other_key}-{key}", p2, col["key"])))
                     if len(terms) > 1:
                         cells.add_constraint(terms)
     return cells

@@ -14,34 +14,18 @@ from core.exports import xlsx_text
 from core.models import Partnership
 from core.pdf import pdf_render
 
-from ..charts import table_chart_svg
+from ..charts import CHART_BARS, long_table_chart_svg
 from ..tables import display, is_suppressed
-from . import cell_of, iso_date, numeric, shown_columns, threshold_of
+from . import cell_of, iso_date, shown_columns, threshold_of
 
 TEMPLATE = "pdf/report.html"
 ROWS_PER_TABLE = 40
-# A chart draws at most this many bars (the largest); the table beside it has every row.
-CHART_BARS = 15
 
 
 def _chart(tbl, threshold, chart_id):
     """The table's bar chart, drawn as the page draws it (reports.charts), or None. A long
     table's chart draws its CHART_BARS largest rows only (the table below has them all)."""
-    spec = tbl.get("chart") or {}
-    col = next((c for c in tbl.get("columns", []) if c["key"] == spec.get("column")), None)
-    if col is None:
-        return None
-    rows = tbl.get("rows", [])
-    if len(rows) > CHART_BARS:
-        def size(r):
-            value = numeric(cell_of(r, col), col.get("kind"))
-            return -value if value is not None else 0
-
-        rows = sorted(rows, key=size)[:CHART_BARS]
-        tbl = {**tbl, "rows": rows,
-               "title": f"{tbl.get('title', '')}, the {CHART_BARS} largest of "
-                        f"{len(tbl['rows'])}"}
-    return table_chart_svg(tbl, threshold=threshold, chart_id=chart_id)
+    return long_table_chart_svg(tbl, threshold=threshold, chart_id=chart_id, bars=CHART_BARS)
 
 
 def _row(r, columns, threshold):

@@ -154,3 +154,36 @@ def test_the_page_runs_the_same_queries_for_ten_times_the_data(lod_client, make_
     assert small.title in small_html
     assert small_html != large_html  # the figures differ...
     assert large_queries == small_queries  # ...the queries do not
+
+
+def test_a_long_table_shows_a_page_of_rows_with_a_way_to_the_rest(lod_client):
+    from tests.reports.snapshots import organisation_table, snapshot
+
+    report = ready_report(data=snapshot(tables=[organisation_table(120)]), files=False)
+    url = reverse("reports:report-detail", kwargs={"pk": report.pk})
+
+    html = lod_client.get(url).content.decode()
+    table = _table(html, "Attendance by organisation<span class=\"visually-hidden\">, rows 1 "
+                         "to 50 of 120</span>")
+    labels = re.findall(r'<tr>\s*<th scope="row">([^<]*)</th>', table)
+    assert labels == [f"Organisation {i:03d}" for i in range(50)] + ["Total"]
+    assert "Showing rows 1 to 50 of 120 (page 1 of 3)." in html
+    next_url = "?table=attendance-by-organisation&amp;page=2#table-attendance-by-organisation"
+    assert f'href="{next_url}" rel="next"' in html
+    assert 'rel="prev"' not in html
+    # The chart draws the 15 largest rows, not 120 bars.
+    assert "Attendance by organisation, the 15 largest of 120: Attended" in html
+    assert "Organisation 000: fewer than 3" not in html
+
+    html = lod_client.get(url, {"table": "attendance-by-organisation", "page": "3"}
+                          ).content.decode()
+    table = _table(html, "Attendance by organisation<span class=\"visually-hidden\">, rows "
+                         "101 to 120 of 120</span>")
+    labels = re.findall(r'<tr>\s*<th scope="row">([^<]*)</th>', table)
+    assert labels == [f"Organisation {i:03d}" for i in range(100, 120)] + ["Total"]
+    assert 'rel="next"' not in html and 'page=2#table-attendance-by-organisation" rel="prev"' in html
+    # A page past the end, or not a number, is the last page or the first.
+    assert "rows 101 to 120" in lod_client.get(url, {"table": "attendance-by-organisation",
+                                                      "page": "99"}).content.decode()
+    assert "rows 1 to 50" in lod_client.get(url, {"table": "attendance-by-organisation",
+                                                   "page": "x"}).content.decode()
