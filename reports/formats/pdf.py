@@ -6,7 +6,13 @@ page numbers and a running header on every page.
 Long tables are split: a table of more than ROWS_PER_TABLE rows is drawn as several tables of
 that many rows, each with its own header and caption ("Attendance by organisation
 (continued)"). WeasyPrint lays a table out as a whole, and on a table of hundreds of rows it
-slows down and holds a lot of memory; short tables cost neither."""
+slows down and holds a lot of memory; short tables cost neither.
+
+A board pack does not list thousands of rows: a table of more than PDF_ROWS rows (attendance
+by organisation, at a large partnership's scale) shows its PDF_ROWS largest rows, says so,
+and keeps the total of every row; the workbook and the CSV have them all. Nothing can be
+worked out from the cut: what the total holds beyond the rows shown is the sum of rows the
+workbook shows anyway (a hidden count is left out of every total)."""
 
 from django.utils import timezone
 
@@ -14,12 +20,13 @@ from core.exports import xlsx_text
 from core.models import Partnership
 from core.pdf import pdf_render
 
-from ..charts import CHART_BARS, long_table_chart_svg
+from ..charts import CHART_BARS, _value, long_table_chart_svg
 from ..tables import display, is_suppressed
 from . import cell_of, iso_date, shown_columns, threshold_of
 
 TEMPLATE = "pdf/report.html"
 ROWS_PER_TABLE = 40
+PDF_ROWS = 100
 
 
 def _chart(tbl, threshold, chart_id):
@@ -53,6 +60,29 @@ def table_blocks(tbl, columns, threshold, rows_per_table=ROWS_PER_TABLE):
     return blocks
 
 
+def board_cut(tbl, rows=PDF_ROWS):
+    """(the table with its `rows` largest rows, in words what was cut) for a table longer
+    than that, else (the table, None). Largest by the charted column, else the first count."""
+    all_rows = tbl.get("rows", [])
+    if len(all_rows) <= rows:
+        return tbl, None
+    columns = tbl.get("columns", [])
+    key = (tbl.get("chart") or {}).get("column")
+    col = (next((c for c in columns if c["key"] == key), None)
+           or next((c for c in columns if c.get("kind") == "count"), None))
+    if col is None:
+        largest, which = all_rows[:rows], "the first"
+    else:
+        def size(r):
+            value = _value(r.get("cells", {}).get(col["key"]), col.get("kind", "count"))
+            return -value if value is not None else 0
+
+        largest, which = sorted(all_rows, key=size)[:rows], f"the largest by “{col['label']}”"
+    words = (f"This table shows {rows:,} of its {len(all_rows):,} rows: {which}. Its total is "
+             "of every row; the workbook (XLSX) and the table's CSV download have them all.")
+    return {**tbl, "rows": largest}, words
+
+
 def pdf_context(report, *, now=None):
     data = report.data or {}
     threshold = threshold_of(data)
@@ -66,6 +96,8 @@ def pdf_context(report, *, now=None):
             for tbl in section.get("tables", []):
                 n += 1
                 columns = shown_columns(tbl, comparisons)
+                chart = _chart(tbl, threshold, f"chart-t{n}")
+                tbl, cut = board_cut(tbl)
                 anchor = f"t{n}"
                 tables.append({
                     "anchor": anchor, "title": tbl.get("title", ""),
@@ -73,7 +105,7 @@ def pdf_context(report, *, now=None):
                     "row_header": tbl.get("row_header") or "",
                     "columns": columns, "notes": tbl.get("notes", []),
                     "blocks": table_blocks(tbl, columns, threshold),
-                    "chart": _chart(tbl, threshold, f"chart-{anchor}"),
+                    "chart": chart, "cut": cut,
                     "small_groups": tbl.get("small_groups"),
                 })
             sections.append({"anchor": f"s{n}-{section.get('key', '')}",

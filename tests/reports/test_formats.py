@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reports.formats.csv import render_csv
-from reports.formats.pdf import ROWS_PER_TABLE, pdf_context, render_pdf
+from reports.formats.pdf import PDF_ROWS, ROWS_PER_TABLE, pdf_context, render_pdf
 from reports.formats.xlsx import render_xlsx, sheet_name
 from reports.models import Report, ReportKind, ReportStatus
 from reports.tables import suppressed_text
@@ -84,19 +84,25 @@ def test_long_table_is_split_into_tables_of_its_own_header(settings):
     assert "Attendance by organisation, the 15 largest of 500: Attended" in chart
     assert chart.count("<rect") == 15
     assert "Organisation 499: 502" in chart
-    assert len(blocks) == 13  # 500 rows in tables of 40: 12 full and one of 20
-    assert [len(b["rows"]) for b in blocks] == [ROWS_PER_TABLE] * 12 + [20]
+    # A board pack shows the PDF_ROWS largest (every row is in the workbook), in tables of 40.
+    assert PDF_ROWS == 100 and len(blocks) == 3
+    assert [len(b["rows"]) for b in blocks] == [ROWS_PER_TABLE] * 2 + [20]
     assert blocks[0]["caption"] == "Attendance by organisation"
     assert all(b["caption"] == "Attendance by organisation (continued)" for b in blocks[1:])
-    assert [b["total"] is not None for b in blocks] == [False] * 12 + [True]
+    assert [b["total"] is not None for b in blocks] == [False] * 2 + [True]
+    assert drawn["cut"] == (
+        "This table shows 100 of its 500 rows: the largest by “Attended”. Its total is of "
+        "every row; the workbook (XLSX) and the table's CSV download have them all.")
 
     started = time.monotonic()
     pdf = render_pdf(report)
     seconds = time.monotonic() - started
     FIGURES["report PDF, 500-row organisation table"] = f"{seconds:.1f} s, {len(pdf):,} bytes"
     text = pdf_text(pdf)
-    assert "Organisation 001" in text and "Organisation 499" in text  # first and last chunk
-    assert text.count("Attendance by organisation (continued)") == 12
+    assert "Organisation 499" in text and "Organisation 001" not in text  # the largest only
+    assert "This table shows 100 of its 500 rows" in text
+    assert text.count("Attendance by organisation (continued)") == 2
+    assert f"{sum(i + 3 for i in range(500) if i % 7):,}" in text  # the total of every row
     assert "fewer than 3" in text
     assert seconds < 60
 
