@@ -222,16 +222,34 @@ def event_waiting_list(*, event):
 
 
 def _my_bookings(*, user):
-    return (Booking.objects.filter(delegate=user)
-            .select_related("event", "event__course", "event__venue", "organisation"))
+    return Booking.objects.filter(delegate=user).select_related("event", "event__course",
+                                                                "event__venue")
+
+
+def _my_sections(*, now):
+    """The filters of My training's four lists (upcoming, waiting, past, cancelled)."""
+    from .models import HOLDS_PLACE
+
+    upcoming = Q(status__in=HOLDS_PLACE, event__end__gt=now)
+    waiting = Q(status=BookingStatus.WAITLISTED, event__start__gt=now)
+    cancelled = Q(status__in=ENDED_BEFORE_THE_EVENT)
+    return {"upcoming": upcoming, "waiting": waiting,
+            "past": ~upcoming & ~waiting & ~cancelled, "cancelled": cancelled}
+
+
+def my_bookings_counts(*, user, now):
+    """How many rows each list of My training has (upcoming, waiting, past, cancelled), in
+    one query over the delegate's bookings instead of one count per list."""
+    from django.db.models import Count
+
+    return Booking.objects.filter(delegate=user).aggregate(**{
+        key: Count("pk", filter=where) for key, where in _my_sections(now=now).items()})
 
 
 def my_bookings_upcoming(*, user, now):
     """A delegate's places (booked, waiting for approval, or offered) on events still to come
     or under way, soonest first."""
-    from .models import HOLDS_PLACE
-
-    return (_my_bookings(user=user).filter(status__in=HOLDS_PLACE, event__end__gt=now)
+    return (_my_bookings(user=user).filter(_my_sections(now=now)["upcoming"])
             .order_by("event__start", "pk"))
 
 
@@ -244,8 +262,7 @@ def my_bookings_waiting(*, user, now):
              .filter(Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
                      | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk")))
              .order_by().values("event").annotate(n=Count("pk")).values("n"))
-    return (_my_bookings(user=user)
-            .filter(status=BookingStatus.WAITLISTED, event__start__gt=now)
+    return (_my_bookings(user=user).filter(_my_sections(now=now)["waiting"])
             .annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), 0))
             .order_by("event__start", "pk"))
 
@@ -264,12 +281,9 @@ def my_bookings_past(*, user, now):
     attended instead, or not marked yet (a place held on an event that has ended, a waiting
     list that never moved); the most recent first. Cancelled places are
     my_bookings_cancelled."""
-    from .models import HOLDS_PLACE
-
-    upcoming = Q(status__in=HOLDS_PLACE, event__end__gt=now)
-    waiting = Q(status=BookingStatus.WAITLISTED, event__start__gt=now)
-    return (_my_bookings(user=user).exclude(upcoming | waiting)
-            .exclude(status__in=ENDED_BEFORE_THE_EVENT)
+    sections = _my_sections(now=now)
+    return (_my_bookings(user=user).exclude(sections["upcoming"] | sections["waiting"])
+            .exclude(sections["cancelled"])
             .order_by("-event__start", "-pk"))
 
 

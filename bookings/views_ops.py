@@ -222,31 +222,54 @@ class EventWaitingListView(PermissionMixin, ListView):
 MY_TRAINING_PAGE_SIZE = 10
 
 
+class _Counted:
+    """A list's rows (a queryset) with their number counted already (selectors.
+    my_bookings_counts), so that its Paginator slices the rows without a COUNT query."""
+
+    def __init__(self, rows, count):
+        self.rows, self._count = rows, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
 class MyTrainingView(SignedInMixin, TemplateView):
     """A delegate's bookings (upcoming with what they can do, waiting lists, past) and their
     training record with the date each course falls due again."""
 
     template_name = "bookings/my_training.html"
 
-    def _section(self, key, rows):
-        return section_page(self.request, key, rows, MY_TRAINING_PAGE_SIZE)
+    def _section(self, key, rows, count):
+        return section_page(self.request, key, _Counted(rows, count), MY_TRAINING_PAGE_SIZE)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, now = self.request.user, timezone.now()
-        past = self._section("past", selectors.my_bookings_past(user=user, now=now))
-        cancelled = self._section("cancelled", selectors.my_bookings_cancelled(user=user))
+        counts = selectors.my_bookings_counts(user=user, now=now)
+        past = self._section("past", selectors.my_bookings_past(user=user, now=now),
+                             counts["past"])
+        cancelled = self._section("cancelled", selectors.my_bookings_cancelled(user=user),
+                                  counts["cancelled"])
         # Words other apps add beside a past or cancelled booking (the charging app:
-        # "Charged £100", "Waiting for the training team's decision").
+        # "Charged £100", "Waiting for the training team's decision"), for both lists at once.
         for section in (past, cancelled):
             section.page.object_list = list(section.page.object_list)
-            labels = booking_labels(bookings=section.page.object_list)
+        labels = booking_labels(bookings=past.page.object_list + cancelled.page.object_list)
+        for section in (past, cancelled):
             for booking in section.page.object_list:
                 booking.notes = labels.get(booking.pk, [])
         context.update(
             now=now, today=london_date(now),
-            upcoming=self._section("upcoming", selectors.my_bookings_upcoming(user=user, now=now)),
-            waiting=self._section("waiting", selectors.my_bookings_waiting(user=user, now=now)),
+            upcoming=self._section("upcoming", selectors.my_bookings_upcoming(user=user, now=now),
+                                   counts["upcoming"]),
+            waiting=self._section("waiting", selectors.my_bookings_waiting(user=user, now=now),
+                                  counts["waiting"]),
             past=past, cancelled=cancelled,
             record_count=training_record_of(user=user).count(),
             cancel_states=(BookingStatus.BOOKED, BookingStatus.PENDING_APPROVAL),

@@ -139,10 +139,12 @@ def prerequisites_check_for(*, user, course):
     e-learning before a level 3 course)? Returns policies.PrerequisiteCheck."""
     from .policies import prerequisites_check
 
-    required = list(course.prerequisites.values_list("id", "title"))
+    # .all(), not values_list(): the booking panel prefetches them once for its list too.
+    required = [(each.pk, each.title) for each in course.prerequisites.all()]
     if not required:
         return prerequisites_check(required=[], completed_course_ids=set())
-    return prerequisites_check(required=required, completed_course_ids=completed_course_ids(user=user))
+    return prerequisites_check(required=required,
+                               completed_course_ids=completed_course_ids(user=user))
 
 
 # Programme management -------------------------------------------------------------------------

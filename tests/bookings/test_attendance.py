@@ -395,3 +395,32 @@ def test_the_register_is_paginated_and_costs_the_same_for_one_or_many(client, fa
     assert len(response.context["forms"]) == 50
     assert "Showing 1 to 50 of 60" in text(response)
     assert len(client.get(url, {"page": 2}).context["forms"]) == 10
+
+
+@pytest.mark.django_db
+def test_the_register_lines_are_djangos_own_form_html_escaped(client, facilitator):
+    """The register writes its lines in Python (bookings_tags.register_row, issue 14): each
+    radio is exactly what Django's widget template gives, on a line with errors too, and a
+    name is escaped."""
+    from bookings.forms_ops import RegisterRowForm
+    from bookings.templatetags.bookings_tags import input_tag
+
+    event = started(facilitators=[facilitator])
+    odd = booked(event, delegate=UserFactory(first_name="<b>Zoë</b>", last_name="O'Neill"))
+    url = reverse("bookings:event-register", kwargs={"event_pk": event.pk})
+    for data in (None, row(odd, outcome="late", minutes_late="-3", contacted_team="yes")):
+        form = RegisterRowForm(data, booking=odd)
+        if data:
+            assert not form.is_valid()
+        radios = list(form["outcome"])
+        assert [input_tag(radio) for radio in radios] == [radio.tag() for radio in radios]
+
+    html = client.get(url).content.decode()
+    assert "&lt;b&gt;Zoë&lt;/b&gt; O&#x27;Neill" in html and "<b>Zoë" not in html
+    html = client.post(url, row(odd, outcome="late", minutes_late="-3",
+                                contacted_team="yes")).content.decode()
+    assert re.search(rf'id="id_b{odd.pk}-minutes_late"\s+value="-3" class="form-control '
+                     rf'form-control-sm w-6rem is-invalid"\s+aria-invalid="true" '
+                     rf'aria-describedby="id_b{odd.pk}-minutes_late_error">', html)
+    assert ('<option value="yes" selected>Yes</option>' in html
+            and f'id="id_b{odd.pk}-outcome_1" checked>' in html)

@@ -167,6 +167,27 @@ def test_a_prerequisite_refusal_links_the_module_then_says_when_it_was_completed
     assert "Book a place" in page
 
 
+def test_the_panel_lists_prerequisites_by_title_read_once_for_the_check_and_the_list(client):
+    """The refusal's prerequisite check and the panel's list share one query (issue 14)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    level_3 = CourseFactory(title="Child Exploitation: Multi-Agency Response")
+    level_3.prerequisites.add(CourseFactory(title="Neglect e-learning", format=Format.E_LEARNING),
+                              CourseFactory(title="Child exploitation e-learning",
+                                            format=Format.E_LEARNING))
+    event = EventFactory(course=level_3)
+    client.force_login(UserFactory())
+    with CaptureQueriesContext(connection) as ctx:
+        page = words(client.get(event_url(event)))
+    assert (page.index("Take the e-learning: Child exploitation e-learning")
+            < page.index("Take the e-learning: Neglect e-learning"))
+    assert ("Complete “Child exploitation e-learning”, “Neglect e-learning” before you book "
+            "this course.") in page
+    reads = [q["sql"] for q in ctx.captured_queries if "courses_course_prerequisites" in q["sql"]]
+    assert len(reads) == 1, reads
+
+
 # A full event ----------------------------------------------------------------------------------
 
 def test_a_full_event_asks_visitors_to_sign_in_to_join_the_waiting_list(client):

@@ -159,6 +159,36 @@ def test_each_section_pages_on_its_own_and_costs_the_same_for_one_or_many(client
     assert "Showing 11 to 20 of 25" in coming
 
 
+def test_the_four_lists_are_counted_in_one_query_that_matches_each_list(client, delegate):
+    """selectors.my_bookings_counts counts upcoming, waiting, past and cancelled together
+    (issue 14): each number is the length of its list, for a booking in every state."""
+    from bookings import selectors
+
+    now = timezone.now()
+    for i, status in enumerate(BookingStatus.values):
+        for days in (-10, 10):
+            BookingFactory(delegate=delegate, status=status,
+                           event=event(f"{status} {days}", days + (i if days > 0 else -i)))
+    counts = selectors.my_bookings_counts(user=delegate, now=now)
+    assert counts == {
+        "upcoming": selectors.my_bookings_upcoming(user=delegate, now=now).count(),
+        "waiting": selectors.my_bookings_waiting(user=delegate, now=now).count(),
+        "past": selectors.my_bookings_past(user=delegate, now=now).count(),
+        "cancelled": selectors.my_bookings_cancelled(user=delegate).count()}
+    assert sum(counts.values()) == 2 * len(BookingStatus.values)
+    assert all(counts.values()), counts
+
+    client.get(URL)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(URL)
+    booking_counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(
+        "SELECT COUNT(") and 'FROM "bookings_booking"' in q["sql"]]
+    assert len(booking_counts) == 1, booking_counts
+    for key in ("upcoming", "waiting", "past", "cancelled"):
+        assert len(response.context[key].page.object_list) == min(counts[key], 10)
+        assert response.context[key].page.paginator.count == counts[key]
+
+
 def test_signing_in_is_needed(client):
     response = client.get(URL)
     assert response.status_code == 302

@@ -171,6 +171,28 @@ def test_event_summary_hand_computed(people):
                                        ["More time for the case studies"])]
 
 
+def test_the_answers_read_apart_are_the_answers_read_with_one_or(people):
+    """event_summary reads the delegates' and the facilitators' answers as two SELECTs joined
+    by UNION ALL (issue 14: one OR across two joins kept PostgreSQL from its indexes): the
+    same rows, in the same order, as the one query with OR."""
+    from django.db.models import Q
+
+    from evaluations.models import QuestionnaireKind, RequestKind
+    from evaluations.selectors.summaries import _answer_rows
+
+    event = build_event(people)
+    build_event(people)  # another event's answers stay out
+    delegates = Q(response__request__booking__event=event,
+                  response__kind__in=(QuestionnaireKind.PRE, QuestionnaireKind.POST,
+                                      QuestionnaireKind.STAGE_1))
+    facilitators = Q(response__request__event=event,
+                     response__kind=QuestionnaireKind.FACILITATOR,
+                     response__request__kind=RequestKind.FACILITATOR)
+    apart = _answer_rows(delegates, facilitators)
+    assert apart == _answer_rows(delegates | facilitators)
+    assert {r["response__kind"] for r in apart} == {"pre", "post", "stage_1", "facilitator"}
+
+
 def test_course_learning_gain_spans_its_events(people):
     event = build_event(people)
     other = EventFactory(course=event.course, start=event.start - timedelta(days=30),
