@@ -214,6 +214,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
+        # An email's recipient is found by its address in lower case (core.outbox): without
+        # this index every booking's line manager email read the whole table (issue 14).
+        indexes = [models.Index(Lower("email"), name="accounts_user_email_lower")]
         permissions = [
             ("view_own_organisation_staff", "Can see the delegates of their own organisation"),
             ("manage_own_organisation_account", "Can see and update their organisation's billing details"),

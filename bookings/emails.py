@@ -63,4 +63,4 @@ def booking_email_queue(*, booking, template, to=None, recipient=None, ics=None,
     purpose = f"booking:{booking.uid}:{template}:{sequence}" + (f":{key}" if key else "")
     return email_queue(to=list(to) if to else [recipient.email],
                        template=f"bookings/{template}", context=context, purpose=purpose,
-                       attachments=attachments)
+                       attachments=attachments, users=[recipient])

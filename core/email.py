@@ -10,8 +10,9 @@ from django.template.loader import render_to_string
 from .models import Partnership
 
 
-def email_render(*, template, context):
-    partnership = Partnership.load()
+def email_render(*, template, context, partnership=None):
+    """Subject, text and HTML; `partnership` if the caller has the row already (a sweep)."""
+    partnership = partnership or Partnership.load()
     ctx = {"partnership": partnership, "site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = " ".join(render_to_string(f"email/{template}_subject.txt", ctx).split())
     text = render_to_string(f"email/{template}.txt", ctx)

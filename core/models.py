@@ -1,3 +1,6 @@
+import copy
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.conf import settings
@@ -155,10 +158,54 @@ class Partnership(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        partnership_forget()
+        super().save(*args, **kwargs)
+        partnership_forget()
+
+    def delete(self, *args, **kwargs):
+        partnership_forget()
+        return super().delete(*args, **kwargs)
+
     @classmethod
     def load(cls):
+        """The partnership's settings. Read once per request (core.per_request.
+        PartnershipPerRequestMiddleware, or `partnership_per_request()` around other work):
+        a booking asks for them about seven times. Each call returns its own copy, so a form
+        that changes its instance without saving changes nothing anyone else reads; saving or
+        deleting the row forgets the request's copy, and the next request reads the row again
+        whichever process serves it, so an officer's change is seen at once. A request that
+        saves the row reads it afresh from then on (a rolled-back save leaves no copy)."""
+        memo = _partnership_memo.get()
+        if memo is not None and memo.get("row") is not None:
+            return copy.copy(memo["row"])
         obj, _ = cls.objects.get_or_create(pk=1)
+        if memo is not None and not memo.get("saved"):
+            memo["row"] = copy.copy(obj)
         return obj
+
+
+# The request's copy of the Partnership row (None outside a request: every load reads it).
+_partnership_memo = ContextVar("partnership_memo", default=None)
+
+
+@contextmanager
+def partnership_per_request():
+    """Partnership.load() reads the row once inside this block (one request, one task)."""
+    token = _partnership_memo.set({})
+    try:
+        yield
+    finally:
+        _partnership_memo.reset(token)
+
+
+def partnership_forget():
+    """The row is being saved or deleted: drop this request's copy and keep none until the
+    request ends (the change may yet be rolled back)."""
+    memo = _partnership_memo.get()
+    if memo is not None:
+        memo.pop("row", None)
+        memo["saved"] = True
 
 
 class AuditEntry(models.Model):

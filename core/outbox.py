@@ -22,6 +22,8 @@ import logging
 import smtplib
 import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr
@@ -78,26 +80,83 @@ def _recipients(to):
     return out
 
 
-def _users_by_email(addresses):
+def _users_by_email(addresses, known=()):
+    """The accounts of these addresses, whatever their case: `known` users (the booking's
+    delegate, already loaded) are taken as they are, the others looked up."""
     from django.contrib.auth import get_user_model
 
-    found = (get_user_model().objects.annotate(address=Lower("email"))
-             .filter(address__in=[a.lower() for a in addresses]).only("pk", "email"))
-    return {u.email.lower(): u for u in found}
+    users = {u.email.lower(): u for u in known if u is not None and u.email}
+    rest = {a.lower() for a in addresses if a.lower() not in users}
+    if rest:
+        # Accounts keep their address in lower case (accounts.models): found by the email
+        # index; only an address not found so (someone else's, or an account stored in
+        # another case) is compared in lower case, which reads the whole table once.
+        model = get_user_model()
+        users.update({u.email.lower(): u for u in model.objects.filter(email__in=rest)
+                      .only("pk", "email")})
+        rest -= users.keys()
+    if rest:
+        found = (model.objects.annotate(address=Lower("email"))
+                 .filter(address__in=rest).only("pk", "email"))
+        users.update({u.email.lower(): u for u in found})
+    return users
+
+
+# Emails queued inside `emails_held()` are rendered at once but written only by the block's
+# write(): a service renders before it takes a row lock and writes while holding it, so the
+# lock is held for a few inserts instead of a rendering. The accounts of addresses not passed
+# as `users` are looked up by the write, one query for everything held.
+_held = ContextVar("outbox_held", default=None)
+
+
+class HeldEmails:
+    def __init__(self, partnership=None):
+        self.batches = []
+        self.partnership = partnership
+
+    def find_people(self):
+        """Find the accounts of every address held now (one query), so that write() does not:
+        a service that writes under a row lock calls this before taking it."""
+        rows = [row for batch in self.batches for row in batch["rows"]
+                if row.user is None and not getattr(row, "_people_found", False)]
+        users = _users_by_email([row.recipient for row in rows]) if rows else {}
+        for row in rows:
+            row.user = users.get(row.recipient.lower())
+            row._people_found = True
+
+    def write(self):
+        """Write every email held (inside the service's transaction), in the order queued:
+        one INSERT and one read-back for them all (a sweep's batch of hundreds included)."""
+        batches, self.batches = self.batches, []
+        return _rows_write_many(batches)
+
+
+@contextmanager
+def emails_held(partnership=None):
+    """Hold the emails queued in this block until its write(). `partnership` (the row the
+    caller has loaded already) renders every one of them, instead of a read per email."""
+    held = HeldEmails(partnership)
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
 def email_queue(*, to, template, context, purpose, attachments=(), reply_to=None, headers=None,
-                nudge=True):
+                nudge=True, users=()):
     """Render `templates/email/<template>` now and queue one email per address in `to`.
 
     Call inside the service's transaction: no commit, no email. `purpose` says why (e.g.
     ``booking:<uid>:confirmed:<sequence>``); an address already queued for that purpose is
-    skipped. Returns the rows written (possibly none)."""
-    subject, text, html = email_render(template=template, context=context)
+    skipped. `users` are accounts already loaded (an address of theirs is not looked up
+    again). Returns the rows written (possibly none; none while emails are held)."""
+    subject, text, html = email_render(template=template, context=context,
+                                       partnership=_held_partnership())
     return _rows_create(
         to=to, purpose=purpose, template=template, subject=subject, text=text, html=html,
         attachments=_attachment_rows(attachments), reply_to=reply_to,
-        headers=headers, nudge=nudge,
+        headers=headers, nudge=nudge, users=users,
     )
 
 
@@ -123,20 +182,16 @@ def email_queue_message(*, message, purpose, template="", nudge=True):
 
 
 def _rows_create(*, to, purpose, template, subject, text, html, attachments, reply_to, headers,
-                 nudge):
+                 nudge, users=()):
     addresses = _recipients(to)
     if not addresses:
         return []
-    partnership = Partnership.load()
-    users = _users_by_email([a for a in addresses])
+    partnership = _held_partnership() or Partnership.load()
+    # Accounts already loaded now; the others are looked up when the rows are written (for
+    # a sweep's whole batch at once).
+    users = {u.email.lower(): u for u in users if u is not None and u.email}
     now = timezone.now()
     purpose = purpose[:200]
-    # An address is one mailbox whatever its case (Morgan@School.example is
-    # morgan@school.example): already queued in any case, it is not queued again.
-    existing = set(
-        OutgoingEmail.objects.annotate(address=Lower("recipient"))
-        .filter(purpose=purpose, address__in=[a.lower() for a in addresses])
-        .values_list("address", flat=True))
     rows = [
         OutgoingEmail(
             purpose=purpose, recipient=address, user=users.get(address.lower()),
@@ -146,17 +201,56 @@ def _rows_create(*, to, purpose, template, subject, text, html, attachments, rep
             headers={one_line(k): one_line(v) for k, v in (headers or {}).items()},
             attachments=attachments, created_at=now, next_attempt_at=now,
         )
-        for address in addresses if address.lower() not in existing
+        for address in addresses
     ]
+    batch = {"rows": rows, "purpose": purpose, "now": now, "nudge": nudge}
+    if (held := _held.get()) is not None:
+        held.batches.append(batch)
+        return []
+    return _rows_write(**batch)
+
+
+def _held_partnership():
+    held = _held.get()
+    return held.partnership if held is not None else None
+
+
+def _rows_write(*, rows, purpose, now, nudge):
+    return _rows_write_many([{"rows": rows, "purpose": purpose, "now": now, "nudge": nudge}])
+
+
+def _rows_write_many(batches):
+    # An address is one mailbox whatever its case (Morgan@School.example is
+    # morgan@school.example): already queued for this purpose in any case, it is not queued
+    # again. The unique index (purpose, lower(recipient)) decides, so a concurrent transaction
+    # that queued the same purpose first wins and this one neither fails nor sends it twice
+    # (nor does a second batch of the same purpose and address in this write); the rows read
+    # back are the ones this call wrote (created now), in the order queued.
+    rows = [row for batch in batches for row in batch["rows"]]
     if not rows:
         return []
-    # ignore_conflicts: a concurrent transaction that queued the same purpose first wins, and
-    # this one neither fails nor sends it twice.
+    unknown = [row for row in rows
+               if row.user is None and not getattr(row, "_people_found", False)]
+    users = _users_by_email([row.recipient for row in unknown]) if unknown else {}
+    for row in unknown:
+        row.user = users.get(row.recipient.lower())
     OutgoingEmail.objects.bulk_create(rows, ignore_conflicts=True)
-    created = list(OutgoingEmail.objects.filter(
-        purpose=purpose, recipient__in=[r.recipient for r in rows], created_at=now))
-    if nudge and created:
-        ids = [row.pk for row in created]
+    wanted = {(batch["purpose"], row.recipient, batch["now"]): batch["nudge"]
+              for batch in batches for row in batch["rows"]}
+    found = OutgoingEmail.objects.filter(
+        created_at__in={batch["now"] for batch in batches},
+        purpose__in={batch["purpose"] for batch in batches},
+        recipient__in={row.recipient for row in rows})
+    by_key = {(row.purpose, row.recipient, row.created_at): row for row in found}
+    created, seen = [], set()
+    for key in wanted:
+        row = by_key.get(key)
+        if row is not None and row.pk not in seen:
+            seen.add(row.pk)
+            created.append(row)
+    ids = [row.pk for row in created
+           if wanted[(row.purpose, row.recipient, row.created_at)]]
+    if ids:
         transaction.on_commit(lambda: outbox_nudge(ids=ids))
     return created
 
@@ -243,6 +337,22 @@ def _message(row, connection):
     return message
 
 
+def _send(row, connection):
+    """Send one row on the batch's connection. Opened here, before the message: Django's
+    send() would otherwise open and close a connection for every message. A connection the
+    server closed between two messages (servers limit messages per connection, or idle time)
+    is opened again once for this row; an error on a fresh connection is the row's."""
+    fresh = connection.open()
+    try:
+        _message(row, connection).send()
+    except smtplib.SMTPServerDisconnected:
+        if fresh is not False:
+            raise
+        connection.close()
+        connection.open()
+        _message(row, connection).send()
+
+
 def _permanent(error):
     """A 5xx answer (no such mailbox, say) will never succeed: fail now, not in hours."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -284,7 +394,7 @@ def outbox_deliver(*, ids=None, now=None, limit=None):
     try:
         for row in rows:
             try:
-                _message(row, connection).send()
+                _send(row, connection)
             except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
                 counts[_outcome(row, token, error, max_attempts=max_attempts)] += 1
                 try:

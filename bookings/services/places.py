@@ -85,6 +85,20 @@ def _place_take(event, *, lock=True):
     event.places_taken += 1
 
 
+def _place_take_if_unchanged(event):
+    """Take a place on `event` as it was read (not locked): one UPDATE that locks the row
+    and succeeds only while a place is left and every other column is as read, so whatever
+    was decided on the read still holds. False when the row changed (the caller decides
+    again under the lock) or no place is left."""
+    same = {f.attname: getattr(event, f.attname) for f in Event._meta.concrete_fields
+            if not f.primary_key and f.attname != "places_taken"}
+    taken = (Event.objects.filter(pk=event.pk, places_taken__lt=F("capacity"), **same)
+             .update(places_taken=F("places_taken") + 1))
+    if taken:
+        event.places_taken += 1  # at least: other places may have been taken since the read
+    return bool(taken)
+
+
 def _place_free(event):
     Event.objects.filter(pk=event.pk).update(places_taken=F("places_taken") - 1)
     event.places_taken -= 1
@@ -149,11 +163,13 @@ def _line_manager_url(booking):
     return site_url() + reverse("bookings:line-manager-approval", kwargs={"token": token})
 
 
-def _confirmation_queue(booking, *, was=""):
+def _confirmation_queue(booking, *, was="", signal=True):
     """A confirmed place: the delegate gets the confirmation with the calendar invitation;
-    their line manager (who agrees to staff attending) a notice, unless they just approved."""
+    their line manager (who agrees to staff attending) a notice, unless they just approved.
+    `signal=False`: the caller sends booking_confirmed itself (once the place is taken)."""
     booking_email_queue(booking=booking, template="booking_confirmed", ics="REQUEST")
-    transaction.on_commit(lambda: booking_confirmed.send(sender=Booking, booking=booking))
+    if signal:
+        transaction.on_commit(lambda: booking_confirmed.send(sender=Booking, booking=booking))
     delegate = booking.delegate
     if delegate.line_manager_email and was != BookingStatus.PENDING_APPROVAL:
         booking_email_queue(booking=booking, template="line_manager_booked",

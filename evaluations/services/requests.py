@@ -31,10 +31,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from bookings.models import Booking, BookingStatus
-from core.audit import audit_record
+from core.audit import audit_entry, audit_record
 from core.exceptions import DomainError
-from core.models import Partnership
-from core.outbox import email_queue
+from core.models import AuditEntry, Partnership
+from core.outbox import email_queue, emails_held
 from courses.models import Completion, Event, EventStatus
 
 from .. import policies
@@ -313,79 +313,129 @@ def _closed_reason(request, *, now):
     return None
 
 
+# Requests sent (or reminded) in one transaction: a batch is locked, its emails rendered and
+# written with one INSERT, its rows updated and audited in a few statements. A crash mid-sweep
+# rolls back the batch it was in (nothing recorded, nothing queued); the next sweep sends it.
+SEND_CHUNK = 100
+
+
+def _chunks(pks, size=SEND_CHUNK):
+    for i in range(0, len(pks), size):
+        yield pks[i:i + size]
+
+
+def requests_send(*, pks, now, partnership):
+    """Send these due requests, each once, in one transaction. Each request is locked (skip
+    locked: one another sweep holds is left to it) and checked under the lock: sent (its
+    email queued in the outbox with purpose ``evaluation:<uid>:request``, requested_at set in
+    the same transaction), withdrawn (a pre-course questionnaire whose place or event has
+    gone), or left (sent already). Returns (sent, withdrawn)."""
+    with transaction.atomic():
+        requests = list(
+            EvaluationRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user", "course", "event", "booking__event")
+            .filter(pk__in=pks).order_by("due_at", "pk"))
+        sent, withdrawn, copied, audits = [], [], [], []
+        with emails_held(partnership) as held:
+            for request in requests:
+                if (reason := _closed_reason(request, now=now)) is not None:
+                    if request.is_open:
+                        request.withdrawn_at = now
+                        withdrawn.append(request.pk)
+                        audits.append(audit_entry(
+                            actor=None, action="evaluation.request_withdraw", target=request,
+                            details={"kind": request.kind, "reason": reason}))
+                    continue
+                if not policies.request_send_due(
+                        due_at=request.due_at, requested_at=request.requested_at,
+                        withdrawn_at=request.withdrawn_at, completed_at=request.completed_at,
+                        closed=False, now=now):
+                    continue
+                context = _context(request, partnership=partnership)
+                purpose = f"evaluation:{request.uid}:request"
+                email_queue(to=[request.user.email], template=REQUEST_TEMPLATE,
+                            context=context, purpose=purpose, users=[request.user])
+                manager = (request.user.line_manager_email or "").strip()
+                if (request.kind == RequestKind.STAGE_2
+                        and partnership.stage_2_copy_line_manager
+                        and manager and manager.lower() != request.user.email.lower()):
+                    email_queue(to=[manager], template=LINE_MANAGER_TEMPLATE, purpose=purpose,
+                                context={**context,
+                                         "line_manager_name": request.user.line_manager_name})
+                    request.copied_to = manager
+                    copied.append(request)
+                request.requested_at = now
+                sent.append(request.pk)
+                audits.append(audit_entry(
+                    actor=None, action="evaluation.request_send", target=request,
+                    details={"kind": request.kind, "copied_to": request.copied_to}))
+        held.write()
+        if sent:
+            EvaluationRequest.objects.filter(pk__in=sent).update(requested_at=now)
+        if copied:
+            EvaluationRequest.objects.bulk_update(copied, ["copied_to"])
+        if withdrawn:
+            EvaluationRequest.objects.filter(pk__in=withdrawn).update(withdrawn_at=now)
+        AuditEntry.objects.bulk_create(audits)
+    return len(sent), len(withdrawn)
+
+
 def request_send(*, pk, now, partnership):
     """Send one due request, once: "sent" (1), "withdrawn" (a pre-course questionnaire whose
     place or event has gone), or nothing (0: sent already, or another sweep holds it)."""
-    with transaction.atomic():
-        request = (EvaluationRequest.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("user", "course", "event", "booking__event")
-                   .filter(pk=pk).first())
-        if request is None:
-            return 0
-        if (reason := _closed_reason(request, now=now)) is not None:
-            if request.is_open:
-                request.withdrawn_at = now
-                request.save(update_fields=["withdrawn_at"])
-                audit_record(actor=None, action="evaluation.request_withdraw", target=request,
-                             details={"kind": request.kind, "reason": reason})
-                return "withdrawn"
-            return 0
-        if not policies.request_send_due(due_at=request.due_at, requested_at=request.requested_at,
-                                         withdrawn_at=request.withdrawn_at,
-                                         completed_at=request.completed_at, closed=False,
-                                         now=now):
-            return 0
-        context = _context(request, partnership=partnership)
-        purpose = f"evaluation:{request.uid}:request"
-        email_queue(to=[request.user.email], template=REQUEST_TEMPLATE, context=context,
-                    purpose=purpose)
-        fields = ["requested_at"]
-        manager = (request.user.line_manager_email or "").strip()
-        if (request.kind == RequestKind.STAGE_2 and partnership.stage_2_copy_line_manager
-                and manager and manager.lower() != request.user.email.lower()):
-            email_queue(to=[manager], template=LINE_MANAGER_TEMPLATE, purpose=purpose,
-                        context={**context,
-                                 "line_manager_name": request.user.line_manager_name})
-            request.copied_to = manager
-            fields.append("copied_to")
-        request.requested_at = now
-        request.save(update_fields=fields)
-        audit_record(actor=None, action="evaluation.request_send", target=request,
-                     details={"kind": request.kind, "copied_to": request.copied_to})
-    return 1
+    sent, withdrawn = requests_send(pks=[pk], now=now, partnership=partnership)
+    return "withdrawn" if withdrawn else sent
 
 
 def _reminder_queue(request, *, number, partnership):
     email_queue(to=[request.user.email], template=REMINDER_TEMPLATE,
                 context=_context(request, partnership=partnership, number=number),
-                purpose=f"evaluation:{request.uid}:reminder:{number}")
+                purpose=f"evaluation:{request.uid}:reminder:{number}", users=[request.user])
+
+
+def requests_remind(*, pks, now, partnership):
+    """Remind these unanswered requests when evaluations.policies.reminder_due says so, once
+    per reminder number (purpose ``evaluation:<uid>:reminder:<n>``), in one transaction, each
+    locked and checked under its lock. Returns the number of reminders queued."""
+    with transaction.atomic():
+        requests = list(
+            EvaluationRequest.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user", "course", "event").filter(pk__in=pks).order_by("pk"))
+        reminded, audits = [], []
+        with emails_held(partnership) as held:
+            for request in requests:
+                if not request.is_open or request.requested_at is None:
+                    continue
+                event_start = request.event.start if request.event_id else None
+                if request.kind == RequestKind.PRE and event_start is None:
+                    continue
+                reminder = policies.reminder_due(
+                    kind=request.kind, requested_at=request.requested_at,
+                    last_reminded_at=request.last_reminded_at,
+                    reminders_sent=request.reminders_sent, now=now,
+                    reminder_days=partnership.evaluation_reminder_days,
+                    reminder_max=partnership.evaluation_reminder_max, event_start=event_start,
+                    pre_course_reminder_days=partnership.pre_course_reminder_days)
+                if not reminder.due:
+                    continue
+                _reminder_queue(request, number=reminder.number, partnership=partnership)
+                request.reminders_sent, request.last_reminded_at = reminder.number, now
+                reminded.append(request)
+                audits.append(audit_entry(
+                    actor=None, action="evaluation.request_remind", target=request,
+                    details={"number": reminder.number, "reason": reminder.reason}))
+        held.write()
+        if reminded:
+            EvaluationRequest.objects.bulk_update(reminded,
+                                                  ["reminders_sent", "last_reminded_at"])
+        AuditEntry.objects.bulk_create(audits)
+    return len(reminded)
 
 
 def request_remind(*, pk, now, partnership):
     """Remind one unanswered request when evaluations.policies.reminder_due says so, once
     per reminder number. Returns 1 if a reminder was queued, else 0."""
-    with transaction.atomic():
-        request = (EvaluationRequest.objects.select_for_update(skip_locked=True, of=("self",))
-                   .select_related("user", "course", "event").filter(pk=pk).first())
-        if request is None or not request.is_open or request.requested_at is None:
-            return 0
-        event_start = request.event.start if request.event_id else None
-        if request.kind == RequestKind.PRE and event_start is None:
-            return 0
-        reminder = policies.reminder_due(
-            kind=request.kind, requested_at=request.requested_at,
-            last_reminded_at=request.last_reminded_at, reminders_sent=request.reminders_sent,
-            now=now, reminder_days=partnership.evaluation_reminder_days,
-            reminder_max=partnership.evaluation_reminder_max, event_start=event_start,
-            pre_course_reminder_days=partnership.pre_course_reminder_days)
-        if not reminder.due:
-            return 0
-        _reminder_queue(request, number=reminder.number, partnership=partnership)
-        request.reminders_sent, request.last_reminded_at = reminder.number, now
-        request.save(update_fields=["reminders_sent", "last_reminded_at"])
-        audit_record(actor=None, action="evaluation.request_remind", target=request,
-                     details={"number": reminder.number, "reason": reminder.reason})
-    return 1
+    return requests_remind(pks=[pk], now=now, partnership=partnership)
 
 
 def _reminder_candidates(*, now, partnership):
@@ -415,14 +465,12 @@ def evaluation_requests_send(*, now):
         due_at__lte=now, user__is_active=True).order_by("due_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH])
     sent = withdrawn = 0
-    for pk in due:
-        outcome = request_send(pk=pk, now=now, partnership=partnership)
-        if outcome == "withdrawn":
-            withdrawn += 1
-        else:
-            sent += outcome
-    reminded = sum(request_remind(pk=pk, now=now, partnership=partnership)
-                   for pk in _reminder_candidates(now=now, partnership=partnership))
+    for chunk in _chunks(due):
+        chunk_sent, chunk_withdrawn = requests_send(pks=chunk, now=now, partnership=partnership)
+        sent += chunk_sent
+        withdrawn += chunk_withdrawn
+    reminded = sum(requests_remind(pks=chunk, now=now, partnership=partnership)
+                   for chunk in _chunks(_reminder_candidates(now=now, partnership=partnership)))
     return SweepResult(facilitator_requests=facilitators, stage_2_dates_moved=moved,
                        requests_sent=sent, reminders_sent=reminded, withdrawn=withdrawn)
 
