@@ -268,11 +268,23 @@ def crawl(client, *, start="/", limit=120):
     return pages
 
 
-@pytest.fixture
-def demo_world(db):
+@pytest.fixture(scope="module")
+def _demo_loaded(django_db_setup, django_db_blocker):
+    """The demo (with its history) loaded once for the four walks, in a transaction rolled
+    back after them; each walk runs in a savepoint inside it."""
+    from django.db import transaction
+
     from demo.services import demo_load
 
-    demo_load(now=timezone.now())
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_load(now=timezone.now())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_world(_demo_loaded, db):
+    return None
 
 
 @pytest.mark.parametrize("who", [None, "delegate@demo.example", "officer@demo.example",
