@@ -6,6 +6,31 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ddscp_
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("CACHE_KEY_PREFIX", "ddscp-test")
 
+
+def _per_xdist_worker():
+    """Under pytest-xdist (`make test` runs two processes) each worker ("gw0", "gw1"...) has its
+    own test database (pytest-django adds the suffix), and here its own Redis database (the
+    Celery broker of the worker tests), cache prefix and media folder, so that no test sees
+    another process's tasks, cache entries or files. A subprocess a test starts (a Celery
+    worker, gunicorn) inherits these from the environment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or os.environ.get("DDSCP_TEST_WORKER") == worker:
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    n = int(worker[2:]) + 1
+    parts = urlsplit(os.environ["REDIS_URL"])
+    base = int(parts.path.strip("/") or 0)
+    os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{base + n}"))
+    os.environ["CACHE_KEY_PREFIX"] += f"-{worker}"
+    media = os.environ.get("MEDIA_ROOT") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "var", "media")
+    os.environ["MEDIA_ROOT"] = os.path.join(os.path.normpath(media), worker)
+    os.environ["DDSCP_TEST_WORKER"] = worker
+
+
+_per_xdist_worker()
+
 from .base import *  # noqa: E402,F403
 
 DEBUG = False
