@@ -4,13 +4,13 @@ The event page belongs to the courses app, which never imports bookings (depende
 one way): its template loads this library instead –
 `{% load bookings_tags %}{% event_booking_panel event %}`."""
 
-import html
 from urllib.parse import urlencode
 
 from django import template
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from bookings import policies
@@ -74,10 +74,12 @@ def full_stop(text):
     return text + "."
 
 
-def _esc(value):
-    """Django's conditional_escape (the same characters, &#x27; for '), without its lazy-string
-    wrapper: called some thousand times a register."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+def _attrs_html(attrs):
+    """Django's forms/widgets/attrs.html: ` name="value"`, a bare ` name` for True, nothing for
+    False."""
+    return format_html_join("", "{}", (
+        (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+        for name, value in attrs.items() if value is not False))
 
 
 @register.filter
@@ -87,23 +89,89 @@ def input_tag(radio):
     checkbox group, written here instead of through the template engine: the register draws
     four per delegate, and the form renderer's templates were most of its time."""
     widget = radio.data
-    parts = [f'<input type="{_esc(widget["type"])}" '
-             f'name="{_esc(widget["name"])}"']
-    if widget["value"] is not None:
-        parts.append(f' value="{_esc(str(widget["value"]))}"')
-    for name, value in widget["attrs"].items():
-        if value is False:
-            continue
-        parts.append(f" {_esc(name)}" if value is True
-                     else f' {_esc(name)}="{_esc(str(value))}"')
-    parts.append(">")
-    return mark_safe("".join(parts))  # every piece escaped above
+    value = ("" if widget["value"] is None
+             else format_html(' value="{}"', str(widget["value"])))
+    return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"],
+                       value, _attrs_html(widget["attrs"]))
 
 
 def _errors_html(errors, error_id=""):
-    id_attr = f' id="{error_id}_error"' if error_id else ""
-    return "".join(f'<p class="invalid-feedback d-block"{id_attr}>{_esc(error)}</p>'
-                   for error in errors)
+    id_attr = format_html(' id="{}_error"', error_id) if error_id else ""
+    return format_html_join("", '<p class="invalid-feedback d-block"{}>{}</p>',
+                            ((id_attr, error) for error in errors))
+
+
+def _invalid(field):
+    """The classes and ARIA attributes of a field of the register line: its error is named by
+    aria-describedby (the id _errors_html gives it)."""
+    if not field.errors:
+        return "", ""
+    return " is-invalid", format_html(' aria-invalid="true" aria-describedby="{}_error"',
+                                      field.auto_id)
+
+
+def _register_now(booking):
+    """The "Now" cell: the booking's state, minutes late, and whom a substitute replaced."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    if booking.status == "booked":
+        now = format_html('<span class="tag tag-grey">{}</span>', "Not marked")
+    elif booking.status == "attended":
+        now = format_html('<span class="tag tag-green">{}</span>', "Attended")
+    else:
+        now = format_html('<span class="tag tag-red">{}</span>', booking.get_status_display())
+    if booking.minutes_late:
+        now += format_html('<br><span class="small">{} min late</span>', booking.minutes_late)
+    try:
+        replaced = booking.replaced
+    except ObjectDoesNotExist:
+        replaced = None
+    if replaced:
+        was = replaced.from_delegate
+        now += format_html('<br><span class="small">Instead of {}</span>',
+                           was.get_full_name() or was.email)
+    return now
+
+
+_ROW_START = """      <tr{}>
+        <th scope="row">{}</th>
+        <td data-label="Organisation">{}</td>
+        <td data-label="Now">{}</td>
+"""
+_ROW_CLOSED = """          <td colspan="3" class="text-secondary">Opens on the day</td>
+      </tr>
+"""
+_ROW_OUTCOME = """        <td data-label="Attendance">
+          <fieldset{}>
+            <legend class="visually-hidden">{}</legend>
+{}            {}
+            {}
+          </fieldset>
+        </td>
+"""
+_ROW_RADIO = """              <div class="form-check mb-1 text-nowrap">
+                {}
+                <label class="form-check-label" for="{}">{}</label>
+              </div>
+"""
+_ROW_MINUTES = """        <td data-label="Minutes late">
+          <label class="visually-hidden" for="{}">{}</label>
+          <input type="number" inputmode="numeric" name="{}" id="{}"
+                 value="{}" class="form-control form-control-sm w-6rem{}"
+                 {}>
+          {}
+        </td>
+"""
+_ROW_CONTACTED = """        <td data-label="Contacted the team?">
+          <label class="visually-hidden" for="{}">{}</label>
+          <select name="{}" id="{}" class="form-select form-select-sm w-8rem{}"
+                  {}>
+            {}
+          </select>
+          {}
+        </td>
+      </tr>
+"""
 
 
 @register.simple_tag
@@ -111,87 +179,34 @@ def register_row(form, closed_reason):
     """One delegate's line of the register (bookings/register_mark.html): written here rather
     than in the template because the register draws up to 50 lines of some 40 form values
     each, which took the template engine most of the page's time. The markup is the one the
-    template had; every value is escaped."""
-    from django.core.exceptions import ObjectDoesNotExist
-
-    esc = _esc
+    template had; format_html escapes every value."""
     booking = form.booking
-    errors = form.errors
     organisation = ((booking.organisation.name if booking.organisation_id else "")
                     or (booking.delegate.organisation.name
                         if booking.delegate.organisation_id else "") or "–")
-    if booking.status == "booked":
-        now = '<span class="tag tag-grey">Not marked</span>'
-    elif booking.status == "attended":
-        now = '<span class="tag tag-green">Attended</span>'
-    else:
-        now = f'<span class="tag tag-red">{esc(booking.get_status_display())}</span>'
-    if booking.minutes_late:
-        now += f'<br><span class="small">{esc(booking.minutes_late)} min late</span>'
-    try:
-        replaced = booking.replaced
-    except ObjectDoesNotExist:
-        replaced = None
-    if replaced:
-        was = replaced.from_delegate
-        now += (f'<br><span class="small">Instead of '
-                f'{esc(was.get_full_name() or was.email)}</span>')
-    row = [f'      <tr{" class=\"table-danger\"" if errors else ""}>\n'
-           f'        <th scope="row">{esc(form.delegate_name)}</th>\n'
-           f'        <td data-label="Organisation">{esc(organisation)}</td>\n'
-           f'        <td data-label="Now">{now}</td>\n']
+    row = format_html(_ROW_START, mark_safe(' class="table-danger"') if form.errors else "",
+                      form.delegate_name, organisation, _register_now(booking))
     if closed_reason:
-        row.append('          <td colspan="3" class="text-secondary">Opens on the day</td>\n')
-        row.append("      </tr>\n")
-        return mark_safe("".join(row))
+        return row + mark_safe(_ROW_CLOSED)
     outcome, minutes, contacted = form["outcome"], form["minutes_late"], form["contacted_team"]
-    outcome_id, minutes_id, contacted_id = outcome.auto_id, minutes.auto_id, contacted.auto_id
-    described = f' aria-describedby="{outcome_id}_error"' if outcome.errors else ""
-    row.append(f'        <td data-label="Attendance">\n'
-               f'          <fieldset{described}>\n'
-               f'            <legend class="visually-hidden">{esc(outcome.label)}</legend>\n')
-    for radio in outcome:
-        row.append(f'              <div class="form-check mb-1 text-nowrap">\n'
-                   f'                {input_tag(radio)}\n'
-                   f'                <label class="form-check-label" '
-                   f'for="{esc(radio.id_for_label)}">{esc(radio.choice_label)}</label>\n'
-                   f'              </div>\n')
-    row.append(f'            {_errors_html(outcome.errors, outcome_id)}\n'
-               f'            {_errors_html(form.non_field_errors())}\n'
-               f'          </fieldset>\n'
-               f'        </td>\n')
+    described = (format_html(' aria-describedby="{}_error"', outcome.auto_id)
+                 if outcome.errors else "")
+    radios = format_html_join("", _ROW_RADIO, (
+        (input_tag(radio), radio.id_for_label, radio.choice_label) for radio in outcome))
+    row += format_html(_ROW_OUTCOME, described, outcome.label, radios,
+                       _errors_html(outcome.errors, outcome.auto_id),
+                       _errors_html(form.non_field_errors()))
     value = minutes.value()
-    invalid = (f'aria-invalid="true" aria-describedby="{minutes_id}_error"'
-               if minutes.errors else "")
-    row.append(f'        <td data-label="Minutes late">\n'
-               f'          <label class="visually-hidden" for="{minutes_id}">'
-               f'{esc(minutes.label)}</label>\n'
-               f'          <input type="number" inputmode="numeric" name="{minutes.html_name}" '
-               f'id="{minutes_id}"\n'
-               f'                 value="{esc("" if value is None else value)}" '
-               f'class="form-control form-control-sm w-6rem'
-               f'{" is-invalid" if minutes.errors else ""}"\n'
-               f'                 {invalid}>\n'
-               f'          {_errors_html(minutes.errors, minutes_id)}\n'
-               f'        </td>\n')
+    row += format_html(_ROW_MINUTES, minutes.auto_id, minutes.label, minutes.html_name,
+                       minutes.auto_id, "" if value is None else value, *_invalid(minutes),
+                       _errors_html(minutes.errors, minutes.auto_id))
     chosen = contacted.value()
-    options = "".join(f'<option value="{esc(value)}"{" selected" if chosen == value else ""}>'
-                      f'{esc(text)}</option>' for value, text in contacted.field.choices)
-    invalid = (f'aria-invalid="true" aria-describedby="{contacted_id}_error"'
-               if contacted.errors else "")
-    row.append(f'        <td data-label="Contacted the team?">\n'
-               f'          <label class="visually-hidden" for="{contacted_id}">'
-               f'{esc(contacted.label)}</label>\n'
-               f'          <select name="{contacted.html_name}" id="{contacted_id}" '
-               f'class="form-select form-select-sm w-8rem'
-               f'{" is-invalid" if contacted.errors else ""}"\n'
-               f'                  {invalid}>\n'
-               f'            {options}\n'
-               f'          </select>\n'
-               f'          {_errors_html(contacted.errors, contacted_id)}\n'
-               f'        </td>\n'
-               f'      </tr>\n')
-    return mark_safe("".join(row))  # every value escaped above
+    options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+        (value, mark_safe(" selected") if chosen == value else "", text)
+        for value, text in contacted.field.choices))
+    return row + format_html(_ROW_CONTACTED, contacted.auto_id, contacted.label,
+                             contacted.html_name, contacted.auto_id, *_invalid(contacted),
+                             options, _errors_html(contacted.errors, contacted.auto_id))
 
 
 @register.inclusion_tag("bookings/_event_booking_panel.html", takes_context=True)
