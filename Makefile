@@ -30,10 +30,12 @@ demo: migrate
 run: demo
 	@scripts/serve "$(BIN)" "$(HOST)" "$(PORT)"
 
-## make test: the whole suite against PostgreSQL and Redis on 127.0.0.1 (started if down).
+## make test: the whole suite against PostgreSQL and Redis on 127.0.0.1 (started if down), in
+## TEST_PROCESSES processes (pytest-xdist, one file per process at a time; 0 for one process).
+TEST_PROCESSES ?= 2
 test: install
 	@scripts/test-prereqs
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadfile) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -15,6 +15,20 @@ def pytest_terminal_summary(terminalreporter):
     figures_print(terminalreporter)
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist a worker hands its figures to the main process (pytest_testnodedown)."""
+    from .security.figures import FIGURES
+
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["security_figures"] = dict(FIGURES)
+
+
+def pytest_testnodedown(node, error):
+    from .security.figures import FIGURES
+
+    FIGURES.update(getattr(node, "workeroutput", {}).get("security_figures", {}))
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache(request):
     """allauth's rate limits and the used TOTP codes live in the cache, the database's
