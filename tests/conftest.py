@@ -48,6 +48,39 @@ def _clear_cache(request):
 
 
 @pytest.fixture(autouse=True)
+def _settings_left_as_found():
+    """A test leaves Django's settings as it found them. An @override_settings decorator on a
+    test that also changed the `settings` fixture was never undone (the fixture's override,
+    made inside the decorator's, restored the decorator's settings at teardown): every later
+    test in that process ran with them. This fails the test that leaks, and undoes it."""
+    from django.conf import settings
+    from django.utils.functional import empty
+
+    before = settings._wrapped
+    yield
+    if before is not empty and settings._wrapped is not before:
+        leaked = sorted({name for name in dir(settings._wrapped) if name.isupper()
+                         and name != "SETTINGS_MODULE"
+                         and getattr(settings._wrapped, name, None) != getattr(before, name, None)})
+        settings._wrapped = before
+        pytest.fail(f"This test left Django's settings changed: {', '.join(leaked)}",
+                    pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag_clear():
+    """Celery's eager apply_async marks "inside a task" in one process-wide flag
+    (celery.result.denied_join_result), set and restored without a lock: threads running eager
+    tasks at once (the concurrency tests, a live server beside the test) can leave it set, and
+    a later test's result.get() then fails with "Never call result.get() within a task". Each
+    test starts with it clear."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _force_login_means_completed_login(monkeypatch):
     """TEST SHORTCUT: client.force_login(user) means "this user has completed login". For a
     user with an authenticator app, the session also gets the record allauth writes after a

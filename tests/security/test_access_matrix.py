@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -445,16 +445,17 @@ def _login(client, user):
         client.force_login(user)
 
 
-# Sessions (and allauth's rate limits) in memory rather than in PostgreSQL for this test:
-# where they are kept changes no answer, and it saves queries on each of the thousands of
-# requests.
-@override_settings(
-    SESSION_ENGINE="django.contrib.sessions.backends.cache",
-    CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                        "LOCATION": "access-matrix"}},
-)
 @pytest.mark.django_db
 def test_access_matrix(settings, tmp_path):
+    # Sessions (and allauth's rate limits) in memory rather than in PostgreSQL for this test:
+    # where they are kept changes no answer, and it saves queries on each of the thousands of
+    # requests. All through the `settings` fixture: an @override_settings decorator beside it
+    # was never undone (the fixture's own override, made inside the decorator's, restored the
+    # decorator's settings at teardown), so every later test in the process kept sessions in
+    # memory, and a browser test whose live server had started earlier was sent to sign in.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "access-matrix"}}
     settings.MEDIA_ROOT = tmp_path  # the report's stored files (build_world)
     started = time.monotonic()
     patterns = url_patterns()
