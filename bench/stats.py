@@ -53,13 +53,74 @@ def meets(value, target):
 
 
 def target_text(target):
-    return "-" if target is None else f"{target[0]} {target[1]:g}"
+    if target is None:
+        return "-"
+    bound = target[1]
+    return f"{target[0]} {bound:g}" if isinstance(bound, (int, float)) else f"{target[0]} {bound}"
 
 
 def _table(headers, rows):
     out = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
     out += ["| " + " | ".join(fmt(c) for c in row) + " |" for row in rows]
     return out
+
+
+ANONYMOUS_PAGES = ("home", "catalogue, no filter", "catalogue, filtered", "a course page",
+                   "an event page")
+SIGNED_IN_PAGES = ("an event page, signed in", "My training", "an event register")
+
+
+def _row(section, words):
+    """The first row of a storm / reports / documents / email section whose name has `words`."""
+    rows = (section or {}).get("rows", []) if isinstance(section, dict) else (section or [])
+    return next((r for r in rows if words in r["name"]), None)
+
+
+def targets(results):
+    """Each target of issue 14 beside its figure: (measure, figure, target, met)."""
+    out = []
+    pages = {p["name"]: p for p in results.get("pages", {}).get("1", [])}
+    for names, target in ((ANONYMOUS_PAGES, (">=", 0.5)), (SIGNED_IN_PAGES, (">=", 0.1)),
+                          (("the booking POST",), (">=", 0.05))):
+        for name in names:
+            ratio_ = pages.get(name, {}).get("ratio")
+            out.append((f"{name}, scale 1: req/s / floor req/s", ratio_, target,
+                        meets(ratio_, target)))
+    for row in results.get("scaling", []):
+        out.append((f"{row['name']}: ratio at scale 10 / ratio at scale 1", row.get("ratio"),
+                    (">=", 0.8), meets(row.get("ratio"), (">=", 0.8))))
+    if results.get("queries") and len(results.get("query_scales", [])) > 1:
+        equal = all(q.get("equal") for q in results["queries"])
+        out.append(("SQL queries per page, scale 10 against scale 1",
+                    "equal" if equal else "not equal", ("==", "equal"), equal))
+    storm = results.get("storm")
+    for words in ("oversold", "server errors", "seconds to fill"):
+        row = _row(storm, words)
+        if row:
+            out.append((f"last-place storm: {row['name']}", row.get("value"),
+                        row.get("target"), meets(row.get("value"), row.get("target"))))
+    reports = results.get("reports")
+    for words in ("scale 1: quarterly: page + PDF + XLSX", "quarterly: time at scale 10"):
+        row = _row(reports, words)
+        if row:
+            out.append((row["name"], row.get("value"), row.get("target"),
+                        meets(row.get("value"), row.get("target"))))
+    row = _row(results.get("documents"), "certificate PDF, seconds each")
+    if row:
+        out.append((row["name"], row.get("value"), row.get("target"),
+                    meets(row.get("value"), row.get("target"))))
+    row = _row(results.get("email"), "bare smtplib")
+    if row:
+        out.append((f"{row['name']} (ratio)", row.get("ratio"), row.get("target"),
+                    meets(row.get("ratio"), row.get("target"))))
+    return out
+
+
+def targets_table(results):
+    """The targets as a markdown table (results.md opens with it; the README quotes it)."""
+    return _table(["target of issue 14", "figure", "target", "met"],
+                  [(name, figure, target_text(target), met)
+                   for name, figure, target, met in targets(results)])
 
 
 def markdown(results):
@@ -71,7 +132,8 @@ def markdown(results):
              f"Machine: {m.get('cores', '-')} cores, {m.get('ram_gb', '-')} GB RAM, "
              f"{m.get('cpu', '-')}; Python {m.get('python', '-')}, PostgreSQL "
              f"{m.get('postgresql', '-')}, Redis {m.get('redis', '-')}.", "",
-             f"Method: {results.get('method', '-')}", ""]
+             f"Method: {results.get('method', '-')}", "",
+             "## Targets", "", *targets_table(results), ""]
     for scale, pages in sorted(results.get("pages", {}).items(), key=lambda kv: float(kv[0])):
         lines += [f"## Pages at scale {scale}", "",
                   *_table(["page", "status", "req/s", "p50 ms", "p95 ms", "floor req/s",

@@ -58,3 +58,35 @@ def test_results_written_with_every_figure_its_floor_ratio_and_target(tmp_path):
     assert "| emails per second | 300.0 | 1,000.0 | 0.300 | >= 0.5 | no |" in md
     assert "Not measured: reports not landed" in md
     assert markdown(results) == md
+
+
+def test_results_open_with_each_target_and_whether_it_was_met(tmp_path):
+    page = {"status": 200, "rps": 100.0, "p50_ms": 2.0, "p95_ms": 4.0, "floor_rps": 1000.0,
+            "floor_p50_ms": 1.0}
+    results = {
+        "pages": {"1": [{**page, "name": "home", "ratio": 0.6, "target": (">=", 0.5)},
+                        {**page, "name": "My training", "ratio": 0.02, "target": (">=", 0.1)},
+                        {**page, "name": "the booking POST", "ratio": 0.07,
+                         "target": (">=", 0.05)}]},
+        "scaling": [{"name": "home", "ratio_1": 0.6, "ratio_10": 0.54, "ratio": 0.9}],
+        "queries": [{"name": "home", "counts": {"1": 0, "10": 0}, "equal": True},
+                    {"name": "My training", "counts": {"1": 15, "10": 16}, "equal": False}],
+        "query_scales": ["1", "10"],
+        "storm": {"rows": [{"name": "oversold", "value": 0, "target": ("==", 0)},
+                           {"name": "seconds to fill the 250 places", "value": 12.5,
+                            "target": ("<", 10)}]},
+        "documents": {"rows": [{"name": "certificate PDF, seconds each", "value": 0.12,
+                                "target": ("<", 0.3)}]},
+    }
+    md = markdown(results)
+    assert md.index("## Targets") < md.index("## Pages at scale 1")
+    assert "| home, scale 1: req/s / floor req/s | 0.600 | >= 0.5 | yes |" in md
+    assert "| My training, scale 1: req/s / floor req/s | 0.020 | >= 0.1 | no |" in md
+    assert "| the booking POST, scale 1: req/s / floor req/s | 0.070 | >= 0.05 | yes |" in md
+    assert "| home: ratio at scale 10 / ratio at scale 1 | 0.900 | >= 0.8 | yes |" in md
+    assert ("| SQL queries per page, scale 10 against scale 1 | not equal | == equal | no |"
+            in md)
+    assert "| last-place storm: seconds to fill the 250 places | 12.5 | < 10 | no |" in md
+    assert "| certificate PDF, seconds each | 0.120 | < 0.3 | yes |" in md
+    # A page not measured is listed, without a figure.
+    assert "| a course page, scale 1: req/s / floor req/s | - | >= 0.5 | - |" in md
