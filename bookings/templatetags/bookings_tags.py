@@ -11,7 +11,6 @@ from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from bookings import policies
 
@@ -138,7 +137,7 @@ _ROW_START = """      <tr{}>
         <td data-label="Organisation">{}</td>
         <td data-label="Now">{}</td>
 """
-_ROW_CLOSED = """          <td colspan="3" class="text-secondary">Opens on the day</td>
+_ROW_CLOSED = """          <td colspan="3" class="text-secondary">{}</td>
       </tr>
 """
 _ROW_OUTCOME = """        <td data-label="Attendance">
@@ -184,10 +183,10 @@ def register_row(form, closed_reason):
     organisation = ((booking.organisation.name if booking.organisation_id else "")
                     or (booking.delegate.organisation.name
                         if booking.delegate.organisation_id else "") or "–")
-    row = format_html(_ROW_START, mark_safe(' class="table-danger"') if form.errors else "",
+    row = format_html(_ROW_START, format_html(' class="{}"', "table-danger") if form.errors else "",
                       form.delegate_name, organisation, _register_now(booking))
     if closed_reason:
-        return row + mark_safe(_ROW_CLOSED)
+        return row + format_html(_ROW_CLOSED, "Opens on the day")
     outcome, minutes, contacted = form["outcome"], form["minutes_late"], form["contacted_team"]
     described = (format_html(' aria-describedby="{}_error"', outcome.auto_id)
                  if outcome.errors else "")
@@ -202,7 +201,7 @@ def register_row(form, closed_reason):
                        _errors_html(minutes.errors, minutes.auto_id))
     chosen = contacted.value()
     options = format_html_join("", "<option value=\"{}\"{}>{}</option>", (
-        (value, mark_safe(" selected") if chosen == value else "", text)
+        (value, format_html(" {}", "selected") if chosen == value else "", text)
         for value, text in contacted.field.choices))
     return row + format_html(_ROW_CONTACTED, contacted.auto_id, contacted.label,
                              contacted.html_name, contacted.auto_id, *_invalid(contacted),
