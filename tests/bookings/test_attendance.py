@@ -424,3 +424,16 @@ def test_the_register_lines_are_djangos_own_form_html_escaped(client, facilitato
                      rf'aria-describedby="id_b{odd.pk}-minutes_late_error">', html)
     assert ('<option value="yes" selected>Yes</option>' in html
             and f'id="id_b{odd.pk}-outcome_1" checked>' in html)
+
+
+@pytest.mark.django_db
+def test_before_the_day_each_line_says_the_register_opens_on_the_day(client, facilitator):
+    """A register of an event still to come lists the delegates, each with one cell saying when
+    attendance can be marked, and no attendance inputs (bookings_tags.register_row)."""
+    event = started(hours_ago=-72, facilitators=[facilitator])
+    booked(event, delegate=UserFactory(first_name="Ann", last_name="Archer"))
+    html = client.get(reverse("bookings:event-register",
+                              kwargs={"event_pk": event.pk})).content.decode()
+    assert "Ann Archer" in html
+    assert '<td colspan="3" class="text-secondary">Opens on the day</td>' in html
+    assert 'type="radio"' not in html
