@@ -206,6 +206,9 @@ class User(AbstractUser):
     newsletter_opt_in = models.BooleanField(
         "send me the training newsletter about new events", default=False
     )
+    # Set when the person's details were removed (their request, or years without activity):
+    # the row stays so that their bookings, answers and charges remain true, anonymously.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

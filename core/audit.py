@@ -1,3 +1,6 @@
+import contextlib
+import contextvars
+
 from django.contrib.contenttypes.models import ContentType
 
 from .models import AuditEntry
@@ -28,3 +31,23 @@ def audit_entry(*, actor, action, target=None, details=None, on_behalf_of=None):
         target_label=str(target)[:254] if target is not None else "",
         details=details or {},
     )
+
+
+# The audit log is append-only (AuditEntry refuses updates and deletes). The one exception is
+# erasure (UK GDPR article 17): anonymising a person replaces their name and email in the
+# entries about them, inside `with audit_redaction():` (privacy.anonymise), and nowhere else.
+_redaction = contextvars.ContextVar("audit_redaction", default=False)
+
+
+def audit_redaction_allowed():
+    return _redaction.get()
+
+
+@contextlib.contextmanager
+def audit_redaction():
+    """Allow the anonymisation of a person to rewrite the audit entries about them."""
+    token = _redaction.set(True)
+    try:
+        yield
+    finally:
+        _redaction.reset(token)

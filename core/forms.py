@@ -102,6 +102,10 @@ CALENDAR_MAXIMA = {
     "evaluation_reminder_max": 20,
     "summary_min_responses": 1000,
     "invoice_payment_days": 366,
+    "access_needs_retention_days": 366 * 2,
+    "inactive_account_years": 50,
+    "email_body_retention_days": 366 * 10,
+    "staff_session_idle_minutes": 24 * 60,
 }
 
 FIELDSETS = [
@@ -126,6 +130,8 @@ FIELDSETS = [
                              "summary_min_responses", "certificate_trigger"]),
     ("Refreshers", ["refresher_years", "refresher_reminder_days"]),
     ("Reports", ["financial_year_start_month", "report_small_count_threshold"]),
+    ("Privacy and sessions", ["access_needs_retention_days", "inactive_account_years",
+                              "email_body_retention_days", "staff_session_idle_minutes"]),
 ]
 
 

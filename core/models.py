@@ -48,6 +48,10 @@ class Partnership(models.Model):
     address = models.TextField(
         blank=True, default="", help_text="Postal address printed on invoices and credit notes."
     )
+    logo = models.FileField(
+        upload_to="partnership/", blank=True, max_length=200,
+        help_text="A PNG or JPEG image shown on the site, invoices and certificates.",
+    )
 
     # Cancellation and arrival (DSPP charging policy)
     notice_working_days = positive(
@@ -148,6 +152,27 @@ class Partnership(models.Model):
     # Refreshers (DSPP: every three years)
     refresher_years = positive(3, "years before training falls due again")
     refresher_reminder_days = positive(30, "days before the due date that a reminder is sent")
+
+    # Privacy and sessions (issue 15: UK GDPR storage limitation; the privacy notice quotes these)
+    access_needs_retention_days = positive(
+        30, "days after an event that the access needs shared for it are deleted",
+        "Facilitators need them for the session only. They are deleted the day after this many "
+        "days have passed since the event's last day.",
+    )
+    inactive_account_years = positive(
+        6, "years without any activity before a delegate's account is anonymised",
+        "Their name, email, job, line manager and access needs are removed; their bookings, "
+        "attendance, answers and charges stay as anonymous records.",
+    )
+    email_body_retention_days = positive(
+        365, "days the text of a sent email is kept",
+        "After this the email's subject, recipient and status stay in the outbox; its text and "
+        "attachments are deleted.",
+    )
+    staff_session_idle_minutes = positive(
+        30, "minutes a staff member can be idle before being signed out",
+        "Staff are also signed out when they close the browser. Delegates stay signed in longer.",
+    )
 
     updated_at = models.DateTimeField(auto_now=True)
 

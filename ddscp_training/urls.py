@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from core import views_pages as core_pages
 from courses import urls as courses_urls
 from newsletter import urls as newsletter_urls
 from resources import urls as resources_urls
@@ -31,6 +32,8 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("charging/", include("charging.urls")),
     path("reports/", include("reports.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("accessibility/", core_pages.AccessibilityStatementView.as_view(), name="accessibility"),
     path("admin/", admin.site.urls),
 ]
 

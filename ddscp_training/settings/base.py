@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "evaluations",
     "charging",
     "reports",
+    "privacy",
     "demo",
 ]
 

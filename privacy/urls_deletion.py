@@ -1,0 +1,3 @@
+"""Deletion requests: a delegate asks, an officer carries it out (anonymisation)."""
+
+urlpatterns = []
