@@ -1,0 +1,33 @@
+"""The export's ZIP: data.json, one CSV per section and a README, and its fingerprint."""
+import io
+import json
+import zipfile
+
+import pytest
+
+from privacy.export import export_fingerprint, export_zip, person_data
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_zip_holds_data_json_a_csv_per_section_and_a_readme():
+    user = UserFactory(first_name="Ada", last_name="Lovelace", job_title="Analyst")
+    archive = zipfile.ZipFile(io.BytesIO(export_zip(user)))
+    data = json.loads(archive.read("data.json"))
+    assert data["profile"][0]["email"] == user.email
+    assert "password" not in data["profile"][0]
+    for section in data:
+        assert f"{section}.csv" in archive.namelist()
+        assert f"{section}.csv" in archive.read("README.txt").decode()
+    assert "Analyst" in archive.read("profile.csv").decode()
+
+
+def test_the_fingerprint_changes_when_the_data_changes():
+    user = UserFactory()
+    before = export_fingerprint(user)
+    assert export_fingerprint(user) == before
+    user.job_title = "Another job"
+    user.save()
+    assert export_fingerprint(user) != before
+    assert isinstance(person_data(user), dict)
