@@ -377,6 +377,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.quarterly_report_schedule",
         "schedule": crontab(minute=10, hour="6-18"),
     },
+    # Retention (privacy.tasks, issue 15): access needs after the event, accounts inactive
+    # for years, old email bodies. Daily, early; running it twice changes nothing more.
+    "privacy-retention-sweep": {
+        "task": "privacy.tasks.retention_sweep",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 # The outbox (core.outbox): rows sent per task, tries before a row is marked failed (about

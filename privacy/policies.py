@@ -1,0 +1,128 @@
+"""When a person's account may be deleted (anonymised), and when access needs, accounts and
+email bodies have been kept long enough. Pure rules: they take the facts and `now`, never
+read the clock or the database (privacy.services gathers the facts)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from core.calendar import london_date
+from core.dates import long_date
+
+# Booking states in which the person still expects something of an event (bookings.models
+# ACTIVE): a place, an offer, a line manager's answer, or a place in the queue.
+EXPECTING = ("booked", "offered", "pending_approval", "waitlisted")
+
+
+@dataclass(frozen=True)
+class BookingFact:
+    status: str
+    course_title: str
+    start: datetime
+    end: datetime
+    event_cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ChargeFact:
+    status: str  # charging.models.ChargeStatus: pending, applied, waived
+    course_title: str
+    amount: object
+    invoice_number: str = ""
+    invoice_settled: bool = False
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    anonymised_at: datetime | None = None
+    roles: tuple = ()  # labels of the staff roles held (every role but Delegate)
+    is_superuser: bool = False
+    is_staff: bool = False
+    bookings: tuple = field(default_factory=tuple)
+    charges: tuple = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    reason: str
+
+
+def _charge_refusal(charge):
+    what = f"£{charge.amount} for {charge.course_title}"
+    if charge.status == "pending":
+        return Refusal("charge_pending", f"A charge of {what} is waiting for the training "
+                       "team's decision. It must be decided (and paid if it applies) first.")
+    if charge.status != "applied":
+        return None
+    if not charge.invoice_number:
+        return Refusal("charge_unpaid", f"A charge of {what} has not been invoiced and paid "
+                       "yet.")
+    if not charge.invoice_settled:
+        return Refusal("charge_unpaid", f"A charge of {what} is on invoice "
+                       f"{charge.invoice_number}, which is not paid yet.")
+    return None
+
+
+def deletion_refusals(*, facts, now):
+    """Why the account cannot be deleted now (empty: it can). UK GDPR art. 17(3)(b) and (e):
+    a charge still owed and a place still held are records the partnership needs; staff roles
+    reach other people's data and must be removed by an officer first."""
+    if facts.anonymised_at is not None:
+        return [Refusal("already_anonymised",
+                        f"This account was already deleted on {long_date(facts.anonymised_at)}.")]
+    refusals = []
+    if facts.is_superuser or facts.is_staff or facts.roles:
+        held = ", ".join(facts.roles) or "site administration"
+        refusals.append(Refusal(
+            "staff_roles", f"This person holds staff roles ({held}). An officer must remove "
+            "their roles first, on their page under People."))
+    for booking in facts.bookings:
+        if (booking.status in EXPECTING and not booking.event_cancelled
+                and booking.end > now):
+            refusals.append(Refusal(
+                "future_booking", f"{booking.course_title} on {long_date(booking.start)}: "
+                "the place (or the place on the waiting list) must be cancelled first."))
+    for charge in facts.charges:
+        refusal = _charge_refusal(charge)
+        if refusal is not None:
+            refusals.append(refusal)
+    return refusals
+
+
+def access_needs_expired(*, event_end, now, days):
+    """Access needs shared for an event are kept for `days` days after its last day (London):
+    with 30, they are still there on day 30 after the event and gone from day 31."""
+    return london_date(now) > london_date(event_end) + timedelta(days=days)
+
+
+def access_needs_cutoff(*, now, days):
+    """The last London day an event may have ended on for its access needs to be deleted now:
+    every event whose last day is on or before it."""
+    return london_date(now) - timedelta(days=days + 1)
+
+
+def inactive_since(*, now, years):
+    """Accounts with no activity since this moment (the same date `years` years ago; 29
+    February becomes 28 February) have been inactive for `years` years."""
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
+def email_body_cutoff(*, now, days):
+    """Sent emails older than this have their text and attachments deleted."""
+    return now - timedelta(days=days)
+
+
+def last_activity(*moments):
+    """The latest of the moments given (None where there was nothing)."""
+    found = [m for m in moments if m is not None]
+    return max(found) if found else None
+
+
+__all__ = [
+    "BookingFact", "ChargeFact", "PersonFacts", "Refusal", "access_needs_cutoff",
+    "access_needs_expired", "deletion_refusals", "email_body_cutoff", "inactive_since",
+    "last_activity",
+]
