@@ -10,8 +10,10 @@ b. delegates with no activity for `inactive_account_years` years are anonymised
 c. the text and attachments of sent emails older than `email_body_retention_days` are
    deleted; the subject, recipient and status stay (the Emails page still says what went).
 
-Activity, for (b): signing in, joining, a booking made or an event booked on ending, an
-evaluation answered, a knowledge check tried, a completion recorded."""
+Activity, for (b): signing in, joining, a booking made, confirmed, cancelled or its
+attendance marked, an evaluation answered, a knowledge check tried, a completion recorded.
+A place still held on a future event is not activity but a refusal (privacy.policies), so
+such a person is listed, not anonymised."""
 
 import logging
 from dataclasses import dataclass, field
@@ -99,7 +101,8 @@ def inactive_people(*, now, years):
     return (User.objects.filter(anonymised_at__isnull=True, date_joined__lt=since)
             .filter(Q(last_login__isnull=True) | Q(last_login__lt=since))
             .exclude(Exists(Booking.objects.filter(delegate=person).filter(
-                Q(created_at__gte=since) | Q(event__end__gte=since))))
+                Q(created_at__gte=since) | Q(booked_at__gte=since)
+                | Q(cancelled_at__gte=since) | Q(attendance_marked_at__gte=since))))
             .exclude(Exists(EvaluationRequest.objects.filter(user=person,
                                                              completed_at__gte=since)))
             .exclude(Exists(KnowledgeCheckAttempt.objects.filter(user=person, at__gte=since)))
