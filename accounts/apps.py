@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts, organisations and roles"
 
     def ready(self):
-        from . import home  # noqa: F401 – tasks on the home page (core.home)
+        from . import audit_roles, home  # noqa: F401 – home: tasks on the home page (core.home)
         from .roles import roles_sync
 
         post_migrate.connect(roles_sync, dispatch_uid="accounts.roles_sync")
+        audit_roles.connect()  # every change of roles is audited, whichever way it is made

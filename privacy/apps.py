@@ -6,3 +6,7 @@ class PrivacyConfig(AppConfig):
     retention. The top app: it reads every other app's data about a person."""
 
     name = "privacy"
+
+    def ready(self):
+        # The officer's home page task: deletion requests waiting (privacy.home).
+        from . import home  # noqa: F401

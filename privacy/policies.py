@@ -74,8 +74,8 @@ def deletion_refusals(*, facts, now):
     if facts.is_superuser or facts.is_staff or facts.roles:
         held = ", ".join(facts.roles) or "site administration"
         refusals.append(Refusal(
-            "staff_roles", f"This person holds staff roles ({held}). An officer must remove "
-            "their roles first, on their page under People."))
+            "staff_roles", f"The account holds staff roles ({held}). An officer must remove "
+            "the roles first, on the person's page under People."))
     for booking in facts.bookings:
         if (booking.status in EXPECTING and not booking.event_cancelled
                 and booking.end > now):
