@@ -18,7 +18,7 @@ from django.db.models.functions import Cast
 from accounts.models import Sector
 from accounts.roles import Role
 from bookings.models import Booking, Substitution
-from charging.models import Charge, ChargeStatus, Invoice, InvoiceLine
+from charging.models import Charge, ChargeStatus, Invoice
 from charging.pdf import invoice_pdf
 from charging.services.invoices import invoice_batch_run
 from charging.services.payments import payment_record
@@ -30,7 +30,13 @@ from newsletter.models import Newsletter, NewsletterDelivery
 from privacy.anonymise import ANONYMISED_NAME, anonymised_email, person_anonymise
 from reports.build import build_snapshot
 from reports.models import ReportKind
-from tests.factories import BookingFactory, CourseFactory, EventFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    BookingFactory,
+    CourseFactory,
+    EventFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.helpers import totp_activate
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -92,7 +98,8 @@ def world(db, make_user):
                                   approval_sent_to="morgan.manager@example.org",
                                   created_at=datetime(2026, 7, 1, tzinfo=UTC))
     cora_booking = BookingFactory(event=event, delegate=colleague, status="attended",
-                                  access_needs="Hearing loop", created_at=datetime(2026, 7, 1, tzinfo=UTC))
+                                  access_needs="Hearing loop",
+                                  created_at=datetime(2026, 7, 1, tzinfo=UTC))
     for booking in (dana_booking, cora_booking):
         Charge.objects.create(booking=booking, organisation=nursery, sector=nursery.sector,
                               kind="attendance", amount=Decimal("75.00"),
