@@ -16,11 +16,18 @@ import uuid
 import zipfile
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db import transaction
 from django.utils import timezone
+
+from core.audit import audit_record
+from core.audit_words import register_action_words
+
+register_action_words({"personal_data.export": "Personal data exported"})
 
 # Never exported: secrets and credentials, not data about the person.
 _SECRET_FIELDS = {"password"}
@@ -335,7 +342,7 @@ def person_data(user):
     from courses.models import Event
     from evaluations.models import EvaluationRequest, Response
 
-    user = type(user).objects.select_related("organisation").prefetch_related("groups").get(
+    user = get_user_model().objects.select_related("organisation").prefetch_related("groups").get(
         pk=user.pk)
     bookings = list(Booking.objects.filter(delegate=user)
                     .select_related("event__course", "organisation", "moved_to").order_by("id"))
@@ -580,3 +587,16 @@ def export_zip(user, *, now=None, data=None):
         for name, rows in data.items():
             archive.writestr(f"{name}.csv", _csv(rows))
     return buffer.getvalue()
+
+
+def personal_data_export(*, person, by, now):
+    """Your data (UK GDPR article 15): the person downloads everything held about them, or an
+    officer does for a subject access request. Audited with the one who downloaded it as the
+    actor and the person as the target. Returns the ZIP's bytes."""
+    with transaction.atomic():
+        data = person_data(person)
+        audit_record(actor=by, action="personal_data.export", target=person, details={
+            "sections": sum(1 for rows in data.values() if rows),
+            "rows": sum(len(rows) for rows in data.values()),
+        })
+    return export_zip(person, now=now, data=data)
