@@ -94,6 +94,18 @@ def _email_addresses(user):
     return [_row(a, exclude={"user"}) for a in EmailAddress.objects.filter(user=user).order_by("id")]
 
 
+def _email_confirmations(user):
+    from allauth.account.models import EmailConfirmation
+
+    # When a confirmation link was sent, never its key (it confirms the address).
+    return [
+        {"id": c.pk, "email": c.email_address.email, "created": _plain(c.created),
+         "sent": _plain(c.sent)}
+        for c in EmailConfirmation.objects.filter(email_address__user=user)
+        .select_related("email_address").order_by("id")
+    ]
+
+
 def _authenticators(user):
     from allauth.mfa.models import Authenticator
 
@@ -363,6 +375,7 @@ def person_data(user):
     data = {
         "profile": _profile(user),
         "email_addresses": _email_addresses(user),
+        "email_confirmations": _email_confirmations(user),
         "authenticators": _authenticators(user),
         "sessions": _sessions(user),
         "organisation_requests": _organisation_requests(user),
@@ -412,6 +425,7 @@ _AUDIT_TARGET_SECTIONS = {
 # NOT_ABOUT_THE_PERSON.
 COVERED = {
     ("account.EmailAddress", "user"): "email_addresses",
+    ("account.EmailConfirmation", "email_address"): "email_confirmations",
     ("mfa.Authenticator", "user"): "authenticators",
     ("accounts.UserSession", "user"): "sessions",
     ("accounts.OrganisationRequest", "requested_by"): "organisation_requests",
@@ -493,6 +507,7 @@ SECTION_DESCRIPTIONS = {
     "profile": "Your account: name, email address, job, organisation, line manager, "
                "access needs, preferences and roles (never your password).",
     "email_addresses": "The email addresses on your account and whether each is confirmed.",
+    "email_confirmations": "When we sent you links to confirm an email address.",
     "authenticators": "Your two-step sign-in methods: their type and dates (never the codes).",
     "sessions": "When you signed in, for the sessions still open.",
     "organisation_requests": "Your requests to add an organisation to the list.",

@@ -31,3 +31,19 @@ def test_the_fingerprint_changes_when_the_data_changes():
     user.save()
     assert export_fingerprint(user) != before
     assert isinstance(person_data(user), dict)
+
+
+def test_downloading_does_not_change_the_fingerprint_but_a_new_booking_does():
+    """The deletion of a person compares the fingerprint at their export with the one now:
+    the export's own audit entry must not count as a change, a booking must."""
+    from django.utils import timezone
+
+    from privacy.export import personal_data_export
+    from tests.factories import BookingFactory
+
+    user = UserFactory()
+    before = export_fingerprint(user)
+    personal_data_export(person=user, by=user, now=timezone.now())
+    assert export_fingerprint(user) == before
+    BookingFactory(delegate=user)
+    assert export_fingerprint(user) != before
