@@ -16,8 +16,10 @@ Issued invoices keep the organisation's details; the delegate's name on their li
 replaced by "Anonymised delegate", so a copy printed again names no one (README, Privacy)."""
 
 import re
+from datetime import timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -123,7 +125,7 @@ def text_scrub(*, needles):
     return changed
 
 
-def _sessions_end(user):
+def _sessions_end(user, *, now):
     from django.contrib.sessions.models import Session
 
     keys = set()
@@ -134,8 +136,14 @@ def _sessions_end(user):
     if user_session is not None:
         keys.update(user_session.objects.filter(user=user).values_list("session_key", flat=True))
         user_session.objects.filter(user=user).delete()
-    # Sessions signed in before sessions were recorded per person: found by decoding.
-    for session in Session.objects.all().iterator(chunk_size=500):
+    # Sessions signed in before sessions were recorded per person: found by decoding, and
+    # only when the person signed in recently enough to hold one (not the retention sweep's
+    # people, inactive for years).
+    recent = now - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    if user.last_login is None or user.last_login < recent:
+        Session.objects.filter(session_key__in=keys).delete()
+        return
+    for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=500):
         try:
             data = session.get_decoded()
         except Exception:  # noqa: BLE001 - a session that cannot be read belongs to no one
@@ -154,7 +162,7 @@ def _addresses(person):
     return found
 
 
-def _linked_rows_clear(person, addresses, new_email):
+def _linked_rows_clear(person, addresses, new_email, *, now):
     """Pass 1: what belongs to the person, found by its link to them."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
@@ -167,7 +175,7 @@ def _linked_rows_clear(person, addresses, new_email):
     User = get_user_model()
     EmailAddress.objects.filter(user=person).delete()
     Authenticator.objects.filter(user=person).delete()
-    _sessions_end(person)
+    _sessions_end(person, now=now)
 
     emails = OutgoingEmail.objects.annotate(address=Lower("recipient")).filter(
         models.Q(user=person) | models.Q(address__in=addresses))
@@ -219,7 +227,7 @@ def person_anonymise(person, *, actor, now, reason):
             needles[" ".join(full_name.split())] = ANONYMISED_NAME
             needles[full_name] = ANONYMISED_NAME
         with audit_redaction():
-            _linked_rows_clear(person, addresses, new_email)
+            _linked_rows_clear(person, addresses, new_email, now=now)
             person.first_name, person.last_name = "Anonymised", "delegate"
             person.email = new_email
             person.job_title = person.line_manager_name = person.line_manager_email = ""
