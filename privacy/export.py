@@ -18,10 +18,9 @@ import zipfile
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -38,7 +37,9 @@ def _plain(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.isoformat()
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
@@ -91,7 +92,8 @@ def _profile(user):
 def _email_addresses(user):
     from allauth.account.models import EmailAddress
 
-    return [_row(a, exclude={"user"}) for a in EmailAddress.objects.filter(user=user).order_by("id")]
+    return [_row(a, exclude={"user"})
+            for a in EmailAddress.objects.filter(user=user).order_by("id")]
 
 
 def _email_confirmations(user):
@@ -399,7 +401,8 @@ def person_data(user):
         "emails": _emails(user),
         "deletion_requests": _deletion_requests(user),
     }
-    held = {type(user): [user.pk], Booking: booking_ids, EvaluationRequest: [r.pk for r in requests]}
+    held = {type(user): [user.pk], Booking: booking_ids,
+            EvaluationRequest: [r.pk for r in requests]}
     for label, section in _AUDIT_TARGET_SECTIONS.items():
         model = _optional_model(label)
         if model is not None:

@@ -91,8 +91,8 @@ def person_with_everything(tag, *, officer, bookings=1, invoice=None):
     person.ids["membership_requests"] = [membership.pk]
 
     version, question = _version("stage_1", f"{tag} Stage 1")
-    booking_ids, charge_ids, line_ids, request_ids, response_ids, answer_ids = [], [], [], [], [], []
-    certificate_ids = []
+    booking_ids, charge_ids, line_ids, request_ids, response_ids = [], [], [], [], []
+    answer_ids, certificate_ids = [], []
     for n in range(bookings):
         event = EventFactory(start=now - timedelta(days=10 + n),
                              end=now - timedelta(days=10 + n) + timedelta(hours=7))
