@@ -158,3 +158,15 @@ def test_the_task_runs_the_sweep_now(db):
                                                 end=datetime(2020, 1, 1, 16, tzinfo=UTC)))
     assert retention_sweep_task()["access_needs_cleared"] == 1
     assert Booking.objects.get(pk=booking.pk).access_needs == ""
+
+
+def test_the_sweep_is_on_the_beat_schedule_daily():
+    from django.conf import settings
+
+    from ddscp_training.celery import app
+
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values()
+               if e["task"] == "privacy.tasks.retention_sweep"]
+    assert len(entries) == 1
+    assert entries[0]["schedule"].hour == {3} and entries[0]["schedule"].minute == {30}
+    assert "privacy.tasks.retention_sweep" in app.tasks
