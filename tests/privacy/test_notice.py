@@ -86,8 +86,10 @@ def test_the_notice_says_what_is_kept_why_who_sees_it_and_the_rights(client):
     assert "They do not see your access needs or your evaluation answers" in text
     assert "Your organisation’s finance contact sees the charges for your place" in text
     # The two refusals of a deletion request (privacy.policies), in the delegate's words.
-    assert "your organisation has not paid a charge for your place" in text
-    assert "you have a booking for an event that has not happened yet" in text
+    assert ("a charge for your place is waiting for the training team’s decision, or your "
+            "organisation has not paid it yet") in text
+    assert "a place on a waiting list for an event that has not happened yet" in text
+    assert "you have a staff role" in text
     assert "helpline 0303 123 1113" in text
     assert 'href="https://ico.org.uk/make-a-complaint/"' in client.get(URL).content.decode()
 
@@ -99,8 +101,8 @@ SETTING_WORDS = [
      "we delete them 30 days after the event"),
     ("access_needs_retention_days", 1, "Access needs you shared for an event: 1 day after the "
      "event ends", "30 days after the event ends"),
-    ("inactive_account_years", 9, "if it has not been used for 9 years",
-     "if it has not been used for 6 years"),
+    ("inactive_account_years", 9, "booked or done any training for 9 years, we remove",
+     "booked or done any training for 6 years"),
     ("email_body_retention_days", 400, "we delete their text and attachments 400 days after "
      "sending", "365 days after sending"),
     ("staff_session_idle_minutes", 15, "we sign you out after 15 minutes without activity",
@@ -163,7 +165,7 @@ def test_a_setting_the_notice_quotes_changed_on_the_settings_page_moves_last_upd
 
     text = main_text(client.get(URL))
     assert f"Last updated: {day(timezone.localdate())}" in text
-    assert "if it has not been used for 7 years" in text
+    assert "if you have not signed in, booked or done any training for 7 years" in text
 
 
 @pytest.mark.django_db
