@@ -170,3 +170,17 @@ def test_building_the_export_takes_the_same_queries_for_many_bookings(officer):
     with CaptureQueriesContext(connection) as six:
         person_data(many.user)
     assert len(six) == len(one) <= 40
+
+
+def test_the_pages_take_a_bounded_number_of_queries(client, officer, two_people,
+                                                    django_assert_max_num_queries):
+    person, _ = two_people
+    client.force_login(person.user)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("privacy:your-data")).status_code == 200
+    with django_assert_max_num_queries(60):
+        assert client.post(reverse("privacy:your-data-download")).status_code == 200
+    client.force_login(officer)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("privacy:person-export",
+                                  args=[person.user.pk])).status_code == 200
