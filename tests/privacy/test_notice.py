@@ -81,7 +81,7 @@ def test_the_notice_says_what_is_kept_why_who_sees_it_and_the_rights(client):
                   "‘consent’"):
         assert basis in text
     assert ("Facilitators of the events you book see your name, organisation, job title and "
-            "the access needs you shared for that event") in text
+            "the access needs you shared for that event or on your profile") in text
     assert "Your organisation’s safeguarding lead sees" in text
     assert "They do not see your access needs or your evaluation answers" in text
     assert "Your organisation’s finance contact sees the charges for your place" in text
@@ -97,8 +97,8 @@ def test_the_notice_says_what_is_kept_why_who_sees_it_and_the_rights(client):
 # Each setting the notice quotes, a value other than its default, and the words that value
 # must produce (and the default's words, which must then be gone).
 SETTING_WORDS = [
-    ("access_needs_retention_days", 45, "we delete them 45 days after the event",
-     "we delete them 30 days after the event"),
+    ("access_needs_retention_days", 45, "we delete those you shared for an event 45 days after "
+     "it ends", "for an event 30 days after it ends"),
     ("access_needs_retention_days", 1, "Access needs you shared for an event: 1 day after the "
      "event ends", "30 days after the event ends"),
     ("inactive_account_years", 9, "booked or done any training for 9 years, we remove",
