@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core import dates
 from core.audit import audit_record
 from core.audit_words import register_action_words
 
@@ -583,7 +584,8 @@ def _csv(rows):
 def _readme(user, data, now):
     lines = [
         f"The personal data held about {user.get_full_name() or user.email}",
-        f"Exported on {timezone.localtime(now):%Y-%m-%d %H:%M}.",
+        f"Exported on {dates.day_and_time(now)}.",
+        "Dates and times in the files are ISO 8601 (2026-12-08T09:30:00+00:00).",
         "",
         "data.json holds every section below in one file.",
         "Each section is also a CSV file (open it with a spreadsheet):",
