@@ -174,3 +174,22 @@ def test_an_officer_cannot_delete_their_own_account(client, officer):
     client.force_login(officer)
     page = client.get(delete_url(officer)).content.decode()
     assert "Learning and Development officer" in page and "must remove the roles first" in page
+
+
+def test_the_deletion_pages_run_a_bounded_number_of_queries(
+        client, officer, django_assert_max_num_queries):
+    person = UserFactory()
+    client.force_login(officer)
+    client.get(delete_url(person))
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(delete_url(person)).status_code == 200
+    most = len(few.captured_queries)
+    for _ in range(4):  # more places and charges to refuse on: not one more query
+        BookingFactory(delegate=person)
+    with django_assert_max_num_queries(most):
+        page = client.get(delete_url(person))
+    assert page.content.decode().count("must be cancelled first") == 4
+    client.force_login(person)
+    client.get(ASK)
+    with django_assert_max_num_queries(most):
+        assert client.get(ASK).status_code == 200
