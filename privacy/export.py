@@ -328,14 +328,14 @@ def _audit_entries(user, held):
         if ids:
             about_targets |= Q(target_type=ContentType.objects.get_for_model(model),
                                target_id__in=[str(i) for i in ids])
+    theirs = {(model, str(i)) for model, ids in held.items() for i in ids}
     rows = []
     for entry in (AuditEntry.objects.filter(Q(actor=user) | about | about_targets)
                   .select_related("target_type").order_by("at", "id")):
         row = _row(entry, exclude={"target_type"},
                    extra={"target_type": entry.target_type.model if entry.target_type_id else ""})
-        target_theirs = entry.target_type_id and any(
-            entry.target_type.model_class() is model and entry.target_id in {str(i) for i in ids}
-            for model, ids in held.items())
+        target_theirs = entry.target_type_id and (
+            (entry.target_type.model_class(), entry.target_id) in theirs)
         if not (target_theirs or entry.on_behalf_of_id == user.pk or entry.target_type_id is None):
             row["target_label"] = "(another record)"
             row["details"] = {}
