@@ -251,3 +251,17 @@ class User(AbstractUser):
     @property
     def profile_complete(self):
         return not self.profile_missing
+
+
+class UserSession(models.Model):
+    """A signed-in session of a person (accounts.sessions): recorded when they sign in,
+    removed when they sign out, so that changing a password or removing an authenticator can
+    end their other sessions at once (the database session table cannot be searched by user).
+    A row whose session has expired is pruned the next time the person signs in."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Session of user {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"
