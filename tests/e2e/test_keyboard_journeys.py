@@ -29,22 +29,23 @@ from tests.factories import PASSWORD, BookingFactory, CourseFactory, EventFactor
 
 pytestmark = pytest.mark.e2e
 
-# What the focused element is, and whether its focus can be seen (see the module docstring).
+# What the focused element is, and whether its focus can be seen (see the module docstring):
+# an indicator in some colour that contrasts 3:1 with what is around the element.
 # The "unfocused" box-shadow is read from a shallow copy of the element put beside it (same
 # classes and attributes, so the same rules apply, without the focus).
 #
 # Bootstrap scrolls smoothly (scroll-behavior: smooth), so an element focused below the fold
 # takes a few frames to come into view: up to two seconds are waited for.
-FOCUS_STATE = """async () => {
+FOCUS_STATE = r"""async () => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) {
     return {tag: el ? el.tagName.toLowerCase() : "none", type: "", name: "(nothing)",
             problem: "the focus is on the page itself, not on an element"};
   }
-  const text = (s) => (s || "").replace(/\\s+/g, " ").trim();
+  const text = (s) => (s || "").replace(/\s+/g, " ").trim();
   let name = el.getAttribute("aria-label") || "";
   if (!name && el.getAttribute("aria-labelledby")) {
-    name = el.getAttribute("aria-labelledby").split(/\\s+/)
+    name = el.getAttribute("aria-labelledby").split(/\s+/)
       .map((id) => document.getElementById(id)).filter(Boolean)
       .map((node) => node.textContent).join(" ");
   }
@@ -72,22 +73,63 @@ FOCUS_STATE = """async () => {
     info.problem = "does not match :focus-visible";
     return info;
   }
+  // Bootstrap's controls ease their focus ring in (transition .15s): measure it once drawn.
+  await Promise.race([
+    Promise.all(el.getAnimations().map((animation) => animation.finished.catch(() => null))),
+    new Promise((resolve) => setTimeout(resolve, 2000)),
+  ]);
   const style = getComputedStyle(el);
-  const transparent = (colour) => colour === "transparent" || /rgba\\(.*,\\s*0\\)$/.test(colour);
-  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
-    && !transparent(style.outlineColor);
+  const rgba = (colour) => {
+    const parts = (colour.match(/[0-9.]+/g) || []).map(Number);
+    return parts.length >= 3 ? [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1]
+      : [0, 0, 0, 0];
+  };
   const copy = el.cloneNode(false);
   copy.removeAttribute("id");
   copy.removeAttribute("name");
   copy.removeAttribute("autofocus");
   copy.setAttribute("tabindex", "-1");
   el.insertAdjacentElement("afterend", copy);
-  const resting = getComputedStyle(copy).boxShadow;
+  const resting = getComputedStyle(copy);
+  const restingShadow = resting.boxShadow;
+  const restingBackground = resting.backgroundColor;
   copy.remove();
-  const shadow = style.boxShadow !== "none" && style.boxShadow !== resting;
-  if (!outline && !shadow) {
+  // The indicator's colours: the outline's, the box-shadow's (when focus changed it) and the
+  // background's (when focus changed it), each to be told apart from what surrounds it.
+  const colours = [];
+  if (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) {
+    colours.push(style.outlineColor);
+  }
+  if (style.boxShadow !== "none" && style.boxShadow !== restingShadow) {
+    colours.push(...(style.boxShadow.match(/rgba?\([^)]*\)/g) || []));
+  }
+  if (style.backgroundColor !== restingBackground) colours.push(style.backgroundColor);
+  const opaque = colours.filter((colour) => rgba(colour)[3] > 0);
+  if (!opaque.length) {
     info.problem = `no focus indicator (outline ${style.outlineStyle} ${style.outlineWidth} `
       + `${style.outlineColor}, box-shadow ${style.boxShadow})`;
+    return info;
+  }
+  // WCAG 1.4.11: a control's focus indicator has 3:1 against the colour around it (the first
+  // ancestor with a background). Not asked of what only scripts focus (tabindex -1).
+  if (el.tabIndex < 0) return info;
+  let around = [255, 255, 255, 1];
+  for (let node = el.parentElement; node; node = node.parentElement) {
+    const colour = rgba(getComputedStyle(node).backgroundColor);
+    if (colour[3] > 0) { around = colour; break; }
+  }
+  const luminance = ([r, g, b]) => [r, g, b].map((c) => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }).reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const contrast = (colour) => {
+    const [l1, l2] = [luminance(rgba(colour)), luminance(around)].sort((x, y) => y - x);
+    return (l1 + 0.05) / (l2 + 0.05);
+  };
+  const best = Math.max(...opaque.map(contrast));
+  if (best < 3) {
+    info.problem = `the focus indicator (${opaque.join(", ")}) has ${best.toFixed(2)}:1 `
+      + `against rgb(${around.slice(0, 3).join(", ")}) around it, under 3:1`;
   }
   return info;
 }"""
