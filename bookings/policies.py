@@ -345,3 +345,14 @@ def cancellation_words(*, event_start, now, required):
         return f"Cancel free until {day(until)} ({days} before the event)."
     return (f"Cancelling now is late (the event is fewer than {days} away): the training "
             "team decides whether a charge applies.")
+
+
+def access_needs_kept(*, event_end, days, now):
+    """Access needs shared for an event are for the session only (issue 15): they are kept
+    until `days` days have passed since the event's last day, London time, so they are there
+    on day `days` and gone on day `days + 1` (privacy.retention deletes them then)."""
+    from datetime import timedelta
+
+    from core.calendar import london_date
+
+    return london_date(now) <= london_date(event_end) + timedelta(days=days)

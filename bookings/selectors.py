@@ -42,16 +42,25 @@ def facilitator_event(*, user, pk):
     return events_for_facilitator_page(user=user).filter(pk=pk).first()
 
 
-def event_delegates_with_access_needs(*, event):
+def event_delegates_with_access_needs(*, event, now):
     """The delegates with a place on the event, with their organisation and the access needs
     they chose to share: those given for this booking, else those in their profile
-    (`shared_access_needs`)."""
+    (`shared_access_needs`); none once the partnership's retention period after the event
+    has passed (bookings.policies.access_needs_kept)."""
+    from core.models import Partnership
+
+    from .policies import access_needs_kept
+
+    kept = access_needs_kept(event_end=event.end, now=now,
+                             days=Partnership.load().access_needs_retention_days)
+    shared = (Coalesce(NullIf(F("access_needs"), Value("")),
+                       NullIf(F("delegate__access_needs"), Value("")),
+                       Value(""), output_field=TextField())
+              if kept else Value("", output_field=TextField()))
     return (
         Booking.objects.filter(event=event, status__in=DELEGATE_STATES)
         .select_related("delegate", "delegate__organisation", "organisation")
-        .annotate(shared_access_needs=Coalesce(
-            NullIf(F("access_needs"), Value("")), NullIf(F("delegate__access_needs"), Value("")),
-            Value(""), output_field=TextField()))
+        .annotate(shared_access_needs=shared)
         .order_by("delegate__last_name", "delegate__first_name", "pk")
     )
 
@@ -189,11 +198,11 @@ def register_event(*, user, pk):
     return events_for_register(user=user).filter(pk=pk).first()
 
 
-def register_bookings(*, event):
+def register_bookings(*, event, now):
     """The register of an event: the delegates with a place, and those already marked, by
     surname, with their organisation (the one they booked for), and for a colleague recorded
     on the day whose place they took (`replaced.from_delegate`)."""
-    return event_delegates_with_access_needs(event=event).select_related(
+    return event_delegates_with_access_needs(event=event, now=now).select_related(
         "replaced__from_delegate")
 
 

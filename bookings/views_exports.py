@@ -3,6 +3,7 @@ event page (bookings.selectors.event_delegates_with_access_needs), for the facil
 that event and officers only, since it holds access needs. Another facilitator's event is a
 404, as for their other pages."""
 
+from django.utils import timezone
 from django.http import Http404
 from django.views import View
 
@@ -36,8 +37,8 @@ class EventDelegatesExportView(AnyPermissionMixin, View):
         event = selectors.facilitator_event(user=request.user, pk=event_pk)
         if event is None:
             raise Http404("Not one of your events.")
-        rows = event_delegate_rows(
-            selectors.event_delegates_with_access_needs(event=event).iterator(chunk_size=500))
+        delegates = selectors.event_delegates_with_access_needs(event=event, now=timezone.now())
+        rows = event_delegate_rows(delegates.iterator(chunk_size=500))
         start = london_date(event.start).isoformat()
         return export_response(kind=kind, filename=f"delegates-{event.pk}-{start}",
                                columns=DELEGATE_COLUMNS, rows=rows, title="Delegates")

@@ -50,7 +50,8 @@ class FacilitatorEventDetailView(AnyPermissionMixin, ListView):
         self.event = selectors.facilitator_event(user=self.request.user, pk=self.kwargs["pk"])
         if self.event is None:
             raise Http404("Not one of your events.")
-        return selectors.event_delegates_with_access_needs(event=self.event)
+        return selectors.event_delegates_with_access_needs(event=self.event,
+                                                           now=timezone.now())
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

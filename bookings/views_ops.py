@@ -54,7 +54,8 @@ class EventRegisterView(RegisterEventMixin, TemplateView):
     template_name = "bookings/register_mark.html"
 
     def _page(self):
-        paginator = Paginator(selectors.register_bookings(event=self.event), REGISTER_PAGE_SIZE)
+        paginator = Paginator(selectors.register_bookings(event=self.event, now=timezone.now()),
+                              REGISTER_PAGE_SIZE)
         return paginator.get_page(self.request.GET.get("page"))
 
     def _open_problem(self):
@@ -174,7 +175,8 @@ class EventSheetPdfView(RegisterEventMixin, TemplateView):
         event = self.get_event()
         now = timezone.now()
         pdf = event_sheet_pdf(kind=self.kind, event=event,
-                              bookings=list(selectors.register_bookings(event=event)), now=now)
+                              bookings=list(selectors.register_bookings(event=event, now=now)),
+                              now=now)
         response = HttpResponse(pdf, content_type="application/pdf")
         day = timezone.localtime(event.start)
         name = f"{self.filename}-{event.course.slug[:50]}-{day:%Y-%m-%d}.pdf"

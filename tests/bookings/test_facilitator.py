@@ -190,3 +190,30 @@ def test_the_event_page_costs_the_same_for_1_or_30_delegates(client, facilitator
     response, thirty = count_queries(client, url)
     assert response.context["paginator"].count == 30
     assert one == thirty
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_after, shown", [(30, True), (31, False)])
+def test_access_needs_are_shown_for_the_retention_period_after_the_event_only(
+        client, facilitator, days_after, shown):
+    """Access needs are for the session (issue 15): once `access_needs_retention_days` have
+    passed since the event's last day, the retention sweep deletes a booking's; the page must
+    not show the profile's in their place either, nor those of a booking not yet swept."""
+    event = EventFactory(start=at(-days_after, 9, 30), end=at(-days_after, 16, 30),
+                         facilitators=[facilitator])
+    BookingFactory(event=event, status=BookingStatus.ATTENDED, access_needs="",
+                   delegate=UserFactory(first_name="Bo", last_name="Baker",
+                                        access_needs="Breaks every hour (ADHD)."))
+    BookingFactory(event=event, status=BookingStatus.ATTENDED, access_needs="BSL, please.",
+                   delegate=UserFactory(first_name="Ann", last_name="Able"))
+    url = reverse("bookings:facilitator-event-detail", kwargs={"pk": event.pk})
+
+    page = text(client.get(url))
+    export = client.get(reverse("bookings:event-delegates-export",
+                                kwargs={"event_pk": event.pk, "kind": "csv"}))
+    exported = b"".join(export.streaming_content if export.streaming else [export.content])
+
+    assert "Bo Baker" in page and "Ann Able" in page
+    assert ("Breaks every hour (ADHD)." in page) is shown
+    assert ("BSL, please." in page) is shown
+    assert (b"Breaks every hour" in exported) is shown
