@@ -5,7 +5,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 
+from core.audit import audit_record
+
 from . import policies
+from .audit_roles import roles_audit_quiet, roles_of
 from .models import MembershipRequest, Organisation, OrganisationDomain, OrganisationRequest, User
 from .roles import user_roles
 from .services import user_own_addresses, user_roles_set
@@ -78,11 +81,32 @@ class UserAdmin(BaseUserAdmin):
             return ("last_login", "date_joined")
         return ("is_staff", "is_superuser", "user_permissions", "last_login", "date_joined")
 
+    def save_model(self, request, obj, form, change):
+        # The roles and flags as they were, for the audit entry save_related writes (the
+        # form has already put the new flags on obj; the groups are saved after this).
+        obj._roles_before = (
+            {"roles": roles_of([obj.pk])[obj.pk],
+             **User.objects.filter(pk=obj.pk).values("is_staff", "is_superuser").get()}
+            if change and obj.pk else {"roles": [], "is_staff": False, "is_superuser": False})
+        was = (User.objects.filter(pk=obj.pk).values_list("organisation__name", flat=True).get()
+               if change and obj.pk else None)
+        super().save_model(request, obj, form, change)
+        now = obj.organisation.name if obj.organisation_id else None
+        if change and was != now:
+            # An organisation membership changed by hand in the admin: audited like the
+            # site's own joining and approving.
+            audit_record(actor=request.user, action="membership.change_by_admin", target=obj,
+                         details={"user": obj.pk}, changes={"member_of": [was, now]})
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # One entry, by the signed-in administrator, with the roles and the staff and site
+        # administrator flags before and after (user_roles_set records it).
+        with roles_audit_quiet():
+            super().save_related(request, form, formsets, change)
         user = form.instance
         user.__dict__.pop("_roles_cache", None)
-        user_roles_set(user=user, roles=user_roles(user), by=request.user)
+        user_roles_set(user=user, roles=user_roles(user), by=request.user,
+                       before=getattr(user, "_roles_before", None))
 
 
 # A role's permissions as one list box with its label, not Django's two-box picker, whose search

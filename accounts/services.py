@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import audit_changes, audit_record
 from core.exceptions import DomainError
 from core.outbox import email_queue
 
@@ -72,10 +72,12 @@ def _organisation_choose(*, user, organisation, now):
     if joining.at_once:
         _membership_withdraw(user=user, now=now)
         was = user.organisation_id
+        was_name = user.organisation.name if user.organisation_id else None
         user.organisation = organisation
         audit_record(actor=user, action="membership.join", target=organisation,
                      details={"user": user.pk, "from_organisation": was,
-                              "reason": joining.reason})
+                              "reason": joining.reason},
+                     changes={"member_of": [was_name, organisation.name]})
         return None
     pending = (MembershipRequest.objects.filter(user=user, status=MembershipRequest.Status.PENDING)
                .first())
@@ -157,6 +159,7 @@ def membership_request_decide(*, membership_request, by, decision, note, now):
         raise DomainError(f"This request was already {req.get_status_display().lower()}.",
                           code="decided")
     note = (note or "").strip()
+    was_organisation = delegate.organisation.name if delegate.organisation_id else None
     if decision == "approve":
         roles = [r for r in ORGANISATION_ROLES if r in user_roles(delegate)]
         if roles and delegate.organisation_id and delegate.organisation_id != req.organisation_id:
@@ -177,7 +180,14 @@ def membership_request_decide(*, membership_request, by, decision, note, now):
     req.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     audit_record(actor=by, action=f"membership_request.{req.status}", target=req,
                  details={"note": note, "user": delegate.pk,
-                          "organisation": req.organisation_id})
+                          "organisation": req.organisation_id},
+                 on_behalf_of=delegate,
+                 changes=audit_changes(
+                     {"status": MembershipRequest.Status.PENDING,
+                      "member_of": was_organisation},
+                     {"status": req.status,
+                      "member_of": (req.organisation.name if decision == "approve"
+                                    else was_organisation)}))
     email_queue(to=[delegate.email], template="accounts/membership_request_decided",
                 context={"request_obj": req, "user": delegate},
                 purpose=f"membership:{req.pk}:decided")
@@ -273,18 +283,28 @@ def organisation_billing_update(*, organisation, by, data):
 
 
 @transaction.atomic
-def user_roles_set(*, user, roles, by):
+def user_roles_set(*, user, roles, by, before=None):
     """Give a user exactly these roles (officers do this in the admin). Officers work in the
-    admin, so their accounts are staff accounts."""
+    admin, so their accounts are staff accounts. Audited with the roles (and the staff and
+    site administrator flags) before and after; `before` is {"roles", "is_staff",
+    "is_superuser"} as they were when the admin's form has already saved the groups."""
+    from .audit_roles import roles_audit_quiet, roles_of
+
+    if before is None:
+        before = {"roles": roles_of([user.pk])[user.pk], "is_staff": user.is_staff,
+                  "is_superuser": user.is_superuser}
     roles = {Role(r) for r in roles}
-    user.groups.set(Group.objects.filter(name__in=[group_name(r) for r in roles]))
+    with roles_audit_quiet():
+        user.groups.set(Group.objects.filter(name__in=[group_name(r) for r in roles]))
     is_staff = user.is_superuser or bool(roles & set(ADMIN_ROLES))
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
     user.__dict__.pop("_roles_cache", None)
+    after = {"roles": sorted(r.value for r in roles), "is_staff": user.is_staff,
+             "is_superuser": user.is_superuser}
     audit_record(actor=by, action="user.roles_set", target=user,
-                 details={"roles": sorted(r.value for r in roles)})
+                 details={"roles": after["roles"]}, changes=audit_changes(before, after))
     return user
 
 

@@ -47,7 +47,8 @@ def bookings_cancel_for_cancelled_event(*, event, by, reason, now):
         booking.cancelled_by = by
         booking.save(update_fields=["status", "cancelled_at", "cancelled_by"])
         audit_record(actor=by, action="booking.cancel_event_cancelled", target=booking,
-                     details={"was": was, "event": locked.pk, "reason": reason})
+                     details={"was": was, "event": locked.pk, "reason": reason},
+                     changes={"status": [was, booking.status]})
     if locked.places_taken:
         locked.places_taken = 0
         locked.save(update_fields=["places_taken"])

@@ -23,6 +23,7 @@ ACTION_WORDS = {
     "profile.update": "Profile updated",
     "user.roles_set": "Roles changed",
     "membership.join": "Joined an organisation",
+    "membership.change_by_admin": "Organisation changed in the administration",
     "membership_request.create": "Asked to join an organisation",
     "membership_request.approved": "Request to join approved",
     "membership_request.refused": "Request to join refused",
@@ -140,6 +141,13 @@ DETAIL_WORDS = {
     "settled_at": "Paid in full on",
     "received_on": "Received on",
     "waiver_reason": "Reason for waiving",
+    "changes": "Changes",
+    "member_of": "Organisation",
+    "is_staff": "Works in the administration",
+    "is_superuser": "Site administrator",
+    "settled": "Paid in full",
+    "amount": "Amount",
+    "kind": "Kind of charge",
 }
 
 # Codes that stand for words wherever a detail holds them. Apps add their own (their status
@@ -156,6 +164,12 @@ VALUE_WORDS = {
     "lod_member": "LOD Group member",
     "safeguarding_lead": "Organisation safeguarding lead",
     "finance_contact": "Organisation finance contact",
+    # A charge's and a request's states (charging and accounts register nothing of their own).
+    "pending": "Pending",
+    "applied": "Applied",
+    "waived": "Waived",
+    "approved": "Approved",
+    "refused": "Refused",
 }
 
 
@@ -224,3 +238,42 @@ def _date_words(value):
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return dates.day_and_time(moment)
+
+
+# A field's name in a change, where it differs from the same key among other details
+# ("status" alone is the state now; in a change it is the field that changed).
+CHANGE_WORDS = {"status": "Status"}
+
+
+def change_words(key):
+    return CHANGE_WORDS.get(key) or detail_words(key)
+
+
+def change_rows(changes):
+    """{"field": [before, after]} as [(field, before, after)] in words (issue 15: the audit
+    log shows each change as "before → after"). Anything else in the slot: no rows."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for key, pair in changes.items():
+        if isinstance(pair, (list, tuple)) and len(pair) == 2:
+            rows.append((change_words(key), value_words(pair[0]), value_words(pair[1])))
+    return rows
+
+
+def details_text(action, details):
+    """An entry's details as one line of text (the CSV and spreadsheet download): "Status:
+    Booked → Cancelled; Reason: ill"."""
+    if not isinstance(details, dict):
+        return value_words(details)
+    parts = []
+    for key, value in details.items():
+        if key == "changes" and isinstance(value, dict):
+            parts += [f"{field}: {before} → {after}"
+                      for field, before, after in change_rows(value)]
+        elif ".update" in str(action) and isinstance(value, (list, tuple)) and len(value) == 2:
+            parts.append(f"{detail_words(key)}: {value_words(value[0])} → "
+                         f"{value_words(value[1])}")
+        else:
+            parts.append(f"{detail_words(key)}: {value_words(value)}")
+    return "; ".join(parts)

@@ -10,12 +10,13 @@ def _printable(value):
 
 
 class AuditFilterForm(forms.Form):
-    """The audit log's filters: who (the person who acted, or the person acted for), what
+    """The audit log's filters: who (the person who acted, was acted for, or is the subject), what
     (the kind of object and its name), and when (a day range, London time)."""
 
     person = forms.CharField(
         required=False, max_length=200, label="Person",
-        help_text="Who acted, or whom they acted for: part of a name or an email address.")
+        help_text="Who acted, whom they acted for, or whom the entry is about (their "
+                  "account or bookings): part of a name or an email address.")
     # A select of the actions in words; a code's beginning typed in the address ("booking")
     # still filters, as before.
     action = forms.CharField(required=False, max_length=80, label="Action", widget=forms.Select)

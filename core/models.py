@@ -233,8 +233,44 @@ def partnership_forget():
         memo["saved"] = True
 
 
+class AuditEntryImmutable(Exception):
+    """An audit entry was to be changed or deleted: the log is append-only. The one way to
+    rewrite entries is the erasure of a person, inside `core.audit.audit_redaction()`."""
+
+
+def _audit_refuse(what):
+    from .audit import audit_redaction_allowed
+
+    if not audit_redaction_allowed():
+        raise AuditEntryImmutable(
+            f"Audit entries cannot be {what}: the audit log is append-only.")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Refuses .update(), .delete() and bulk_update() (outside audit_redaction()). Django's own
+    ON DELETE SET NULL for a deleted user goes through the plain base manager, and the
+    database trigger allows exactly that (see migration 0013)."""
+
+    def update(self, **kwargs):
+        _audit_refuse("changed")
+        return super().update(**kwargs)
+
+    def delete(self):
+        _audit_refuse("deleted")
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        _audit_refuse("changed")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
 class AuditEntry(models.Model):
-    """Who did what to which object, and when. Written by services, never edited."""
+    """Who did what to which object, and when. Written by services, never edited: the model,
+    its queryset and (on PostgreSQL) a trigger refuse updates and deletes, except for the
+    anonymisation of a person inside `core.audit.audit_redaction()`."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -254,6 +290,8 @@ class AuditEntry(models.Model):
     target_label = models.CharField(max_length=254, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
@@ -261,6 +299,15 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action} {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            _audit_refuse("changed")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _audit_refuse("deleted")
+        return super().delete(*args, **kwargs)
 
 
 class OutgoingEmail(models.Model):

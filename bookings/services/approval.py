@@ -67,7 +67,8 @@ def line_manager_decide(*, booking, approve, now, by=None):
             locked.save(update_fields=["status", "approved_at", "booked_at"])
             audit_record(actor=by if getattr(by, "is_authenticated", False) else None,
                          action="booking.line_manager_approve", target=locked,
-                         details={"line_manager": manager})
+                         details={"line_manager": manager},
+                         changes={"status": [BookingStatus.PENDING_APPROVAL, locked.status]})
             _confirmation_queue(locked, was=BookingStatus.PENDING_APPROVAL)
         else:
             locked.status = BookingStatus.NOT_APPROVED
@@ -76,7 +77,8 @@ def line_manager_decide(*, booking, approve, now, by=None):
             _place_free(event)
             audit_record(actor=by if getattr(by, "is_authenticated", False) else None,
                          action="booking.line_manager_decline", target=locked,
-                         details={"line_manager": manager})
+                         details={"line_manager": manager},
+                         changes={"status": [BookingStatus.PENDING_APPROVAL, locked.status]})
             booking_email_queue(booking=locked, template="booking_not_approved")
             offer_next(event=event, now=now)
     return locked

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from core.audit import audit_record
+from core.audit import audit_changes, audit_record
 from core.calendar import london_date
 from core.exceptions import DomainError
 from core.models import Partnership
@@ -115,7 +115,11 @@ def attendance_mark(*, booking, by, outcome, minutes_late=None, contacted_team=N
 
         audit_record(actor=by, action="booking.attendance_mark", target=locked, details={
             "outcome": outcome, "status": status, "minutes_late": minutes_late,
-            "contacted_team": contacted_team, "was": was[0], "reason": reason})
+            "contacted_team": contacted_team, "was": was[0], "reason": reason},
+            changes=audit_changes(
+                dict(zip(("status", "minutes_late", "contacted_team"), was, strict=True)),
+                {"status": status, "minutes_late": minutes_late,
+                 "contacted_team": contacted_team}))
         attendance_recorded.send(sender=Booking, booking=locked, event=event,
                                  previous_status=was[0], by=by, now=now)
         transaction.on_commit(lambda: attendance_marked.send(

@@ -132,7 +132,7 @@ def _booking_save(booking, *, by, delegate, take=False):
     audit_record(actor=by or delegate, action="booking.create", target=booking,
                  details={"status": booking.status, "event": booking.event.pk,
                           "agreed_by_phone": bool(booking.approval_recorded_by_id)},
-                 on_behalf_of=delegate)
+                 on_behalf_of=delegate, changes={"status": [None, booking.status]})
 
 
 def _booking_emails_queue(booking, *, signal=True):

@@ -73,7 +73,7 @@ def booking_cancel(*, booking, by, now):
         _place_free(event)
         audit_record(actor=by, action="booking.cancel", target=locked,
                      details={"was": was, "notice_working_days": notice.working_days},
-                     on_behalf_of=locked.delegate)
+                     on_behalf_of=locked.delegate, changes={"status": [was, locked.status]})
         _cancellation_queue(locked, was=was, late=False)
         offer_next(event=event, now=now)
     return locked
@@ -130,7 +130,8 @@ def late_cancellation_request(*, booking, by, reason, detail, now, reported_by=R
         _place_free(event)
         audit_record(actor=by, action="booking.late_cancel", target=locked, details={
             "notice_working_days": notice.working_days, "reason": reason,
-            "reported_by": reported_by}, on_behalf_of=locked.delegate)
+            "reported_by": reported_by}, on_behalf_of=locked.delegate,
+            changes={"status": [BookingStatus.BOOKED, locked.status]})
         booking_late_cancelled.send(sender=Booking, booking=locked, by=by, now=now)
         _cancellation_queue(locked, was=BookingStatus.BOOKED, late=True)
         _late_cancellation_team_queue(locked, partnership=partnership)

@@ -89,7 +89,8 @@ def booking_move(*, booking, to_event, by, now):
         _place_free(old_event)
         audit_record(actor=by, action="booking.move", target=new, on_behalf_of=delegate,
                      details={"from_event": old_event.pk, "to_event": new_event.pk,
-                              "from_booking": str(locked.uid)})
+                              "from_booking": str(locked.uid)},
+                     changes={"event": [str(old_event), str(new_event)]})
         # One email: the new invitation (REQUEST) and the old one withdrawn (CANCEL, its UID,
         # a higher SEQUENCE), so the delegate's calendar swaps one for the other.
         withdrawn = booking_ics_attachment(

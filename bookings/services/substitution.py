@@ -156,7 +156,8 @@ def _place_transfer(*, event, booking, substitution, to_user, by, now):
     substitution.to_delegate, substitution.accepted_at = to_user, now
     substitution.save(update_fields=["to_delegate", "accepted_at"])
     audit_record(actor=by, action="booking.substitute", target=booking, details={
-        "from": from_user.email, "to": to_user.email, "event": event.pk})
+        "from": from_user.email, "to": to_user.email, "event": event.pk},
+        changes={"delegate": [from_user.email, to_user.email]})
     booking_email_queue(booking=booking, template="substitution_from", recipient=from_user,
                         ics="CANCEL")
     booking_email_queue(booking=booking, template="substitution_to", ics="REQUEST")
@@ -438,7 +439,8 @@ def substitution_record_on_the_day(*, booking, by, name, email, now):
             replacement=replacement)
         audit_record(actor=by, action="booking.substitute_on_the_day", target=locked, details={
             "from": locked.delegate.email, "to": email, "was": was, "event": event.pk,
-            "replacement": str(replacement.uid), "account_created": created})
+            "replacement": str(replacement.uid), "account_created": created},
+            changes={"status": [was, locked.status]})
         # The same signals as a register mark, so that charging (inside this transaction) and
         # evaluations (after commit) treat both bookings as they treat any mark.
         for changed, previous in ((locked, was), (replacement, "")):

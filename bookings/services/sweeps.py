@@ -228,7 +228,9 @@ def approvals_expire(*, now):
                 link_days=link_days, release_working_days=working_days).reason
                 if booking.approval_requested_at else "the event started")
             audit_record(actor=None, action="booking.approval_expire", target=booking,
-                         details={"line_manager": booking.approval_sent_to, "why": why})
+                         details={"line_manager": booking.approval_sent_to, "why": why},
+                         changes={"status": [BookingStatus.PENDING_APPROVAL,
+                                             booking.status]})
             if event.status == EventStatus.SCHEDULED and event.start > now:
                 # Told only while it matters: a place left waiting on an event that has
                 # already happened (before this sweep existed) is released quietly.

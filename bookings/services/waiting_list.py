@@ -59,7 +59,8 @@ def waitlist_join(*, event, delegate, now, by=None, wants_change_emails=False):
                 raise
             raise refused from exc
         audit_record(actor=by or delegate, action="booking.waitlist_join", target=booking,
-                     details={"event": locked.pk}, on_behalf_of=delegate)
+                     details={"event": locked.pk}, on_behalf_of=delegate,
+                     changes={"status": [None, booking.status]})
         booking_email_queue(booking=booking, template="waitlist_joined")
     return booking
 
@@ -76,7 +77,8 @@ def waitlist_leave(*, booking, by, now):
         locked.cancelled_at, locked.cancelled_by = now, by
         locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
         audit_record(actor=by, action="booking.waitlist_leave", target=locked,
-                     on_behalf_of=locked.delegate)
+                     on_behalf_of=locked.delegate,
+                     changes={"status": [BookingStatus.WAITLISTED, locked.status]})
     return locked
 
 
@@ -115,7 +117,8 @@ def offer_next(*, event, now):
             head.save(update_fields=["status", "offered_at", "offer_expires_at"])
             _place_take(locked)
             audit_record(actor=None, action="booking.offer", target=head,
-                         details={"expires": head.offer_expires_at.isoformat()})
+                         details={"expires": head.offer_expires_at.isoformat()},
+                         changes={"status": [BookingStatus.WAITLISTED, head.status]})
             booking_email_queue(booking=head, template="offer_made")
             offered.append(head)
     return offered
@@ -136,7 +139,8 @@ def offer_accept(*, booking, by, now):
         locked.save(update_fields=["status", "booked_at", "approval_requested_at",
                                    "approval_sent_to"])
         audit_record(actor=by, action="booking.offer_accept", target=locked,
-                     details={"status": locked.status})
+                     details={"status": locked.status},
+                     changes={"status": [BookingStatus.OFFERED, locked.status]})
         if locked.status == BookingStatus.PENDING_APPROVAL:
             _approval_queue(locked)
         else:
@@ -167,7 +171,8 @@ def offer_decline(*, booking, by, now):
         locked.cancelled_at, locked.cancelled_by = now, by
         locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
         _place_free(event)
-        audit_record(actor=by, action="booking.offer_decline", target=locked)
+        audit_record(actor=by, action="booking.offer_decline", target=locked,
+                     changes={"status": [BookingStatus.OFFERED, locked.status]})
         offer_next(event=event, now=now)
     return locked
 
@@ -191,7 +196,8 @@ def offers_expire(*, now):
             locked.status = BookingStatus.OFFER_EXPIRED
             locked.save(update_fields=["status"])
             _place_free(event)
-            audit_record(actor=None, action="booking.offer_expire", target=locked)
+            audit_record(actor=None, action="booking.offer_expire", target=locked,
+                         changes={"status": [BookingStatus.OFFERED, locked.status]})
             booking_email_queue(booking=locked, template="offer_expired")
             offer_next(event=event, now=now)
             expired += 1

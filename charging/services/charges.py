@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from bookings.emails import site_url
-from core.audit import audit_record
+from core.audit import audit_changes, audit_record
 from core.exceptions import DomainError
 from core.models import AuditEntry, Partnership
 from core.outbox import email_queue
@@ -83,7 +83,9 @@ def charge_sync_for_booking(*, booking, event, by, now):
             status=_status_for(decision), created_at=now)
         audit_record(actor=by, action="charge.create", target=charge, details={
             "booking": str(booking.uid), "kind": charge.kind, "amount": str(charge.amount),
-            "status": charge.status, "reason": charge.reason})
+            "status": charge.status, "reason": charge.reason},
+            changes=audit_changes({}, {"kind": charge.kind, "amount": str(charge.amount),
+                                       "status": charge.status}))
         return charge
 
     same = decision is not None and (decision.kind, decision.amount) == (
@@ -103,7 +105,8 @@ def charge_sync_for_booking(*, booking, event, by, now):
               "note": existing.decision_note}
     if decision is None:
         audit_record(actor=by, action="charge.withdraw", target=existing, details={
-            "booking": str(booking.uid), "outcome": booking.status, "was": before})
+            "booking": str(booking.uid), "outcome": booking.status, "was": before},
+            changes=audit_changes({k: before[k] for k in ("kind", "amount", "status")}, {}))
         existing.delete()
         return None
     existing.reason = decision.reason
@@ -119,7 +122,11 @@ def charge_sync_for_booking(*, booking, event, by, now):
     audit_record(actor=by, action="charge.redetermine", target=existing, details={
         "booking": str(booking.uid), "outcome": booking.status, "was": before,
         "kind": existing.kind, "amount": str(existing.amount), "status": existing.status,
-        "reason": existing.reason})
+        "reason": existing.reason}, changes=audit_changes(before, {
+            "kind": existing.kind, "amount": str(existing.amount), "status": existing.status,
+            "reason": existing.reason, "waiver_reason": existing.waiver_reason,
+            "decided_by": existing.decided_by.email if existing.decided_by else None,
+            "note": existing.decision_note}))
     return existing
 
 
@@ -173,7 +180,9 @@ def charge_decide(*, charge, by, apply, waiver_reason="", note="", now):
                                    "decided_by"])
         audit_record(actor=by, action=DECIDE_ACTION, target=locked, details={
             "status": status, "waiver_reason": waiver_reason, "note": note,
-            "booking": str(locked.booking.uid), "amount": str(locked.amount), "was": was})
+            "booking": str(locked.booking.uid), "amount": str(locked.amount), "was": was},
+            changes=audit_changes(was, {"status": status, "waiver_reason": waiver_reason,
+                                        "note": note, "decided_by": by.email}))
         if status_changed:
             _decision_emails_queue(locked)
     return locked

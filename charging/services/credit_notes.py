@@ -113,7 +113,8 @@ def credit_note_issue(*, invoice, lines, reason, by, now):
         ])
         audit_record(actor=by, action="credit_note.issued", target=note, details={
             "invoice": invoice.number, "total": str(total), "reason": reason,
-            "lines": {str(k): str(v) for k, v in amounts.items()}})
+            "lines": {str(k): str(v) for k, v in amounts.items()}},
+            changes={"number": [None, note.number], "total": [None, str(total)]})
         credit_note_email_queue(credit_note=note, lines=note_lines)
         _invoice_refresh_settled(invoice=invoice, now=now)
     return note

@@ -143,7 +143,8 @@ def _invoice_issue(*, draft, batch, partnership, issued_on, by, now):
     ])
     audit_record(actor=by, action="invoice.issued", target=invoice, details={
         "organisation": organisation.name, "total": str(invoice.total), "lines": len(lines),
-        "charges": [line.charge_id for line in lines], "batch": batch.pk})
+        "charges": [line.charge_id for line in lines], "batch": batch.pk},
+        changes={"number": [None, invoice.number], "total": [None, str(invoice.total)]})
     invoice_email_queue(invoice=invoice, lines=lines, organisation=organisation)
     return invoice
 

@@ -104,7 +104,9 @@ def payment_record(*, invoice, received_on, amount, method, reference, by, now):
         audit_record(actor=by, action="payment.record", target=locked, details={
             "payment": payment.pk, "amount": str(amount), "method": method,
             "received_on": received_on.isoformat(), "reference": reference,
-            "outstanding_before": str(balance.outstanding)})
+            "outstanding_before": str(balance.outstanding)},
+            changes={"outstanding": [str(balance.outstanding),
+                                     str(balance.outstanding - amount)]})
         invoice_refresh_settled(invoice=locked, now=now)
     invoice.settled_at = locked.settled_at
     return payment
@@ -122,11 +124,13 @@ def invoice_refresh_settled(*, invoice, now):
             locked.settled_at = now
             locked.save(update_fields=["settled_at"])
             audit_record(actor=None, action="invoice.settled", target=locked,
-                         details={"settled_at": now.isoformat()})
+                         details={"settled_at": now.isoformat()},
+                         changes={"settled": [False, True]})
         elif not settled and locked.settled_at is not None:
             locked.settled_at = None
             locked.save(update_fields=["settled_at"])
-            audit_record(actor=None, action="invoice.unsettled", target=locked)
+            audit_record(actor=None, action="invoice.unsettled", target=locked,
+                         changes={"settled": [True, False]})
     invoice.settled_at = locked.settled_at
     return invoice
 

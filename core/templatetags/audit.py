@@ -43,3 +43,10 @@ def audit_person(user, label):
         return f"{name} ({user.email})" if name else user.email
     # audit_record writes "system" for a scheduled sweep.
     return "The system" if label in ("", "system") else label
+
+
+@register.filter
+def audit_change_list(changes):
+    """An entry's details["changes"] ({"field": [before, after]}) as (field, before, after)
+    in words, for "Status: Booked → Cancelled"."""
+    return audit_words.change_rows(changes)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import audit_changes, audit_record
 from core.exceptions import DomainError
 
 from ..defaults import DEFAULT_QUESTIONNAIRES, OUTCOMES
@@ -112,6 +112,14 @@ def _outcomes_question(questions):
     return next((q for q in questions if q["type"] == QuestionType.OUTCOMES), None)
 
 
+def _version_words(*, title, introduction, questions, number):
+    """A version as the audit log shows it before and after an edit: each question as its
+    words and its type."""
+    return {"version": number, "title": title, "introduction": introduction,
+            "questions": [f"{q.get('text')} ({QuestionType(q['type']).label.lower()})"
+                          for q in questions]}
+
+
 def questionnaire_version_save(*, questionnaire, title, introduction, questions, by, now):
     """Save an officer's edit of a questionnaire as its next version. Answers already given
     keep pointing at the version they answered. Pre and post keep the same outcome scale: a
@@ -122,6 +130,10 @@ def questionnaire_version_save(*, questionnaire, title, introduction, questions,
     with transaction.atomic():
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
         number = (questionnaire.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        previous = questionnaire.versions.filter(number=number - 1).first()
+        before = _version_words(title=previous.title, introduction=previous.introduction,
+                                questions=version_questions(previous), number=previous.number
+                                ) if previous else {}
         version = _version_create(questionnaire=questionnaire, number=number, title=title,
                                   introduction=introduction, questions=questions, by=by, now=now)
         details = {"version": number, "questions": len(questions)}
@@ -132,7 +144,10 @@ def questionnaire_version_save(*, questionnaire, title, introduction, questions,
                                                    outcomes=_outcomes_question(questions),
                                                    by=by, now=now)
         audit_record(actor=by, action="evaluations.questionnaire_version_saved",
-                     target=questionnaire, details=details)
+                     target=questionnaire, details=details,
+                     changes=audit_changes(before, _version_words(
+                         title=title, introduction=introduction, questions=questions,
+                         number=number)))
     return version
 
 
