@@ -487,6 +487,18 @@ ROWS: dict[str, Row] = {
                          post=everyone(REDIRECT, officer=OK, superuser=OK)),
     "admin:password_change": form(admin(OFFICER)),
     "admin:password_change_done": page(admin(OFFICER)),
+    # Privacy (issue 15): the notice and the accessibility statement are public; "Your data"
+    # is each person's own (the download holds only theirs); a subject access download and
+    # carrying out a deletion are the officer's. An empty POST deletes nobody: it says what
+    # is missing (the tick, or the download first).
+    "privacy:notice": page(everyone()),
+    "accessibility": page(everyone()),
+    "privacy:your-data": page(signed_in()),
+    "privacy:your-data-download": form(signed_in(NOT_ALLOWED), post=signed_in()),
+    "privacy:deletion-request": form(signed_in()),
+    "privacy:deletion-request-list": page(only(OFFICER)),
+    "privacy:person-export": form(only(OFFICER)),
+    "privacy:person-delete": form(only(OFFICER)),
     "admin:jsi18n": page(admin(OFFICER)),
     "admin:autocomplete": form(admin(outcome=FORBIDDEN),  # no field named: refused
                                post=admin(OFFICER, outcome=NOT_ALLOWED)),

@@ -367,6 +367,8 @@ def _params(w):
         "accounts:membershiprequest-decide": {"pk": w.membership_request.pk},
         "accounts:organisation-domains": {"pk": w.org_a.pk},
         "accounts:person-detail": {"pk": w.users[am.OWNER].pk},
+        "privacy:person-export": {"pk": w.users[am.OWNER].pk},
+        "privacy:person-delete": {"pk": w.users[am.OWNER].pk},
         "accounts:person-roles": {"pk": w.users[am.OWNER].pk},
         "courses:person-training-record-export": {"pk": w.users[am.OWNER].pk, "fmt": "xlsx"},
         "courses:training-record-export": {"fmt": "csv"},
