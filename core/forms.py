@@ -10,6 +10,7 @@ from django.db import connections
 from .dates import long_date
 from .forms_mixins import FieldMessagesMixin
 from .models import Partnership
+from .uploads import IMAGE_KINDS, MB, accept_attribute, check_upload, size_words, upload_name
 
 # Single-line text ----------------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ CALENDAR_MAXIMA = {
 
 FIELDSETS = [
     ("The partnership", ["name", "short_name", "contact_email", "contact_phone", "website",
-                         "address"]),
+                         "address", "logo"]),
     ("Cancellations and late arrival", ["notice_working_days", "late_minutes_full_day",
                                         "late_minutes_half_day"]),
     ("Fees (£)", ["fee_attendance_full_day", "fee_attendance_half_day",
@@ -135,6 +136,18 @@ FIELDSETS = [
 ]
 
 
+# The logo: shown in the site's header, on invoices and certificates. Not policy, only what a
+# logo needs (a header shows it 40 pixels high) and what keeps decoding it cheap.
+LOGO_MAX_BYTES = 1 * MB
+LOGO_MAX_SIZE = (2000, 2000)
+
+
+class LogoInput(forms.ClearableFileInput):
+    clear_checkbox_label = "Remove the logo"
+    initial_text = "Current logo"
+    input_text = "Change it"
+
+
 class PartnershipForm(FieldMessagesMixin, forms.ModelForm):
     required_messages = {
         "contact_email": "Enter the contact email address",
@@ -150,6 +163,14 @@ class PartnershipForm(FieldMessagesMixin, forms.ModelForm):
     class Meta:
         model = Partnership
         fields = [name for _, names in FIELDSETS for name in names]
+        widgets = {"logo": LogoInput(attrs={"accept": accept_attribute(IMAGE_KINDS)})}
+        help_texts = {"logo": f"A PNG or JPEG image, smaller than {size_words(LOGO_MAX_BYTES)} "
+                              f"and at most {LOGO_MAX_SIZE[0]} by {LOGO_MAX_SIZE[1]} pixels. It "
+                              f"is shown in the site's header, on invoices and on certificates."}
+        error_messages = {"logo": {
+            "empty": "The selected file is empty",
+            "contradiction": "Choose a new logo or tick “Remove the logo”, not both",
+        }}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,6 +182,16 @@ class PartnershipForm(FieldMessagesMixin, forms.ModelForm):
     def fieldsets(self):
         for legend, names in FIELDSETS:
             yield legend, [self[name] for name in names]
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if not upload or not hasattr(upload, "content_type"):
+            return upload  # kept, or removed with "Remove the logo" (False)
+        # Checked by content (core.uploads): an SVG is refused (it can carry scripts), and
+        # the pixel count is read from the header before anything is decoded.
+        kind = check_upload(upload, IMAGE_KINDS, LOGO_MAX_BYTES, max_image_size=LOGO_MAX_SIZE)
+        upload.name = upload_name(upload.name, kind)
+        return upload
 
     def clean_short_name(self):
         value = self.cleaned_data["short_name"].strip().upper()

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from core import views_files as core_files
 from core import views_pages as core_pages
 from courses import urls as courses_urls
 from newsletter import urls as newsletter_urls
@@ -33,6 +34,7 @@ urlpatterns = [
     path("charging/", include("charging.urls")),
     path("reports/", include("reports.urls")),
     path("privacy/", include("privacy.urls")),
+    path("logo/", core_files.partnership_logo, name="partnership-logo"),
     path("accessibility/", core_pages.AccessibilityStatementView.as_view(), name="accessibility"),
     path("admin/", admin.site.urls),
 ]

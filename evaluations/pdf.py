@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from core.models import Partnership
 from core.pdf import pdf_render
+from core.uploads import image_data_uri
 
 
 def qr_code_data_uri(text):
@@ -30,8 +31,10 @@ def certificate_pdf(*, certificate):
     from .services.certificates import certificate_verify_url
 
     verify_url = certificate_verify_url(certificate)
+    partnership = Partnership.load()
     return pdf_render("evaluations/certificate_pdf.html", {
-        "certificate": certificate, "partnership": Partnership.load(),
+        "certificate": certificate, "partnership": partnership,
+        "logo": image_data_uri(partnership.logo),
         "verify_url": verify_url, "qr_code": qr_code_data_uri(verify_url),
         "verify_page": settings.SITE_URL.rstrip("/") + reverse("evaluations:certificate-verify"),
     })

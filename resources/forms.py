@@ -3,19 +3,10 @@
 from django import forms
 
 from core.forms_mixins import FieldMessagesMixin
+from core.uploads import MB, RESOURCE_KINDS, accept_attribute, check_upload, upload_name
 
 from .models import Resource
 
-RESOURCE_FILE_TYPES = {
-    # extension: (what people call it, how the file starts)
-    "pdf": ("PDF", (b"%PDF",)),
-    "docx": ("Word", (b"PK\x03\x04",)),
-    "pptx": ("PowerPoint", (b"PK\x03\x04",)),
-    "xlsx": ("Excel", (b"PK\x03\x04",)),
-    "png": ("PNG image", (b"\x89PNG\r\n\x1a\n",)),
-    "jpg": ("JPEG image", (b"\xff\xd8\xff",)),
-    "jpeg": ("JPEG image", (b"\xff\xd8\xff",)),
-}
 RESOURCE_MAX_MB = 20  # what a partnership's leaflets and briefings need; not a policy number
 
 
@@ -44,18 +35,20 @@ class ResourceForm(FieldMessagesMixin, forms.ModelForm):
         labels = {"kind": "Type of resource", "file": "File", "url": "Link",
                   "public": "Anyone can see it"}
         help_texts = {
-            "file": f"PDF, Word, PowerPoint, Excel, PNG or JPEG, up to {RESOURCE_MAX_MB} MB.",
+            "file": f"PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), PNG or JPEG, "
+                    f"smaller than {RESOURCE_MAX_MB} MB. Files with macros are not accepted.",
             "url": "Or a link to a page on another site, starting https://",
             "public": "Untick to show it to signed-in users only.",
         }
         error_messages = {
             "title": {"required": "Enter a title for the resource"},
             "kind": {"required": "Choose the type of resource"},
+            "file": {"empty": "The selected file is empty"},
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "file": forms.ClearableFileInput(
-                attrs={"accept": ".pdf,.docx,.pptx,.xlsx,.png,.jpg,.jpeg"}),
+                attrs={"accept": accept_attribute(RESOURCE_KINDS)}),
         }
 
     def resource_data(self):
@@ -71,25 +64,10 @@ class ResourceForm(FieldMessagesMixin, forms.ModelForm):
         upload = self.cleaned_data.get("file")
         if not upload or upload is False or not hasattr(upload, "content_type"):
             return upload  # nothing new: kept, or removed with "Clear"
-        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension not in RESOURCE_FILE_TYPES:
-            raise forms.ValidationError(
-                "The file must be a PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), PNG or "
-                "JPEG file."
-            )
-        if upload.size > RESOURCE_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB: it must be "
-                f"{RESOURCE_MAX_MB} MB or smaller."
-            )
-        name, signatures = RESOURCE_FILE_TYPES[extension]
-        head = upload.read(8)
-        upload.seek(0)
-        if not head.startswith(signatures):
-            raise forms.ValidationError(
-                f"The file is named .{extension} but is not a {name} file. Save it again as "
-                f"{name} and upload it."
-            )
+        # Checked by what it holds (core.uploads), and stored under the extension of what it
+        # is, which is what the download's content type comes from.
+        kind = check_upload(upload, RESOURCE_KINDS, RESOURCE_MAX_MB * MB)
+        upload.name = upload_name(upload.name, kind)
         return upload
 
     def clean(self):

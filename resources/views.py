@@ -3,8 +3,6 @@ professionals, professional briefings, SAR and CSPR executive summaries): a publ
 downloads that check who may see them, and the officers' pages to publish, edit and delete."""
 
 import copy
-import mimetypes
-from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -17,13 +15,11 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from core.exceptions import DomainError
 from core.permissions import PermissionMixin
+from core.uploads import KINDS, stored_kind
 
 from . import selectors, services
 from .forms import ResourceFilterForm, ResourceForm
 from .models import Resource
-
-# Opened in the browser; anything else (Word, PowerPoint, Excel) is downloaded.
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
 class ResourceListView(ListView):
@@ -65,13 +61,19 @@ class ResourceDownloadView(View):
             handle = resource.file.open("rb")
         except FileNotFoundError:
             raise Http404("The file is missing: tell the training team.") from None
-        extension = PurePosixPath(resource.file.name).suffix.lower()
-        content_type = mimetypes.guess_type(f"x{extension}")[0] or "application/octet-stream"
+        # The type is the one the upload's content was checked as (core.uploads: stored under
+        # its extension), never the type the uploader's browser claimed. A file whose first
+        # bytes disagree (stored before the checks) goes out as plain bytes, to be saved.
+        kind = stored_kind(resource.file.name, handle.read(16))
+        handle.seek(0)
+        known = KINDS.get(kind)
         response = FileResponse(
-            handle, content_type=content_type,
-            as_attachment=content_type not in INLINE_TYPES,
-            filename=f"{slugify(resource.title) or 'resource'}{extension}",
+            handle, content_type=known.content_type if known else "application/octet-stream",
+            as_attachment=not (known and known.inline),
+            filename=f"{slugify(resource.title) or 'resource'}"
+                     f"{known.extension if known else '.bin'}",
         )
+        response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = ("public, max-age=3600" if resource.public
                                      else "private, no-store")
         return response

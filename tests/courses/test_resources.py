@@ -17,11 +17,14 @@ from core.models import AuditEntry
 from resources import selectors
 from resources.models import Resource
 from tests.factories import CategoryFactory, UserFactory
+from tests.upload_files import broken_png, macro_docx, office, png, zip_bomb_docx
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
-DOCX = b"PK\x03\x04" + b"\x00" * 40
+DOCX = office("docx")
+MUST_BE = ("The selected file must be a PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), "
+           "PNG or JPEG")
 LIST_URL = "/courses/resources/"
 MANAGE_URL = "/courses/manage/resources/"
 
@@ -160,7 +163,8 @@ def test_a_public_file_downloads_for_anyone(client):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
-    assert 'filename="spotting-neglect.pdf"' in response["Content-Disposition"]
+    assert response["Content-Disposition"] == 'inline; filename="spotting-neglect.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_signed_in_only_file_asks_a_visitor_to_sign_in(client):
@@ -223,13 +227,29 @@ def test_an_officer_publishes_a_link_for_signed_in_users_only(officer_client):
         ({"file": upload(), "url": "https://example.org/x"}, "url",
          "Give a file or a link, not both"),
         ({"file": upload("run.exe", b"MZ\x90\x00", "application/octet-stream")}, "file",
-         "The file must be a PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), PNG or JPEG"),
+         MUST_BE),
         ({"file": upload("leaflet.pdf", b"<html>not a pdf</html>")}, "file",
-         "The file is named .pdf but is not a PDF file."),
+         "The selected file is named .pdf but is not a PDF: save it again as a PDF and upload "
+         "it"),
+        ({"file": upload("minutes.pdf", b"Minutes typed in a text editor", "text/plain")},
+         "file", "The selected file is named .pdf but is not a PDF"),
+        ({"file": upload("leaflet.docm", DOCX, "application/vnd.ms-word")}, "file",
+         "The selected file contains macros: save it as a Word document (.docx) without macros "
+         "and upload it"),
+        ({"file": upload("leaflet.docx", macro_docx(), "application/msword")}, "file",
+         "The selected file contains macros"),
+        ({"file": upload("leaflet.docx", zip_bomb_docx(), "application/msword")}, "file",
+         "The selected file is too large when uncompressed"),
+        ({"file": upload("poster.png", broken_png(), "image/png")}, "file",
+         "The selected file is not a PNG image that can be opened: save it again as a PNG "
+         "image and upload it"),
+        ({"file": upload("empty.pdf", b"")}, "file", "The selected file is empty"),
         ({"url": "not a link"}, "url", "Enter a valid URL."),
         ({"title": ""}, "title", "Enter a title for the resource"),
     ],
-    ids=["neither", "both", "wrong-type", "pretends-to-be-pdf", "bad-link", "no-title"],
+    ids=["neither", "both", "wrong-type", "pretends-to-be-pdf", "text-renamed-pdf", "docm",
+         "docx-with-macros", "zip-bomb", "png-that-does-not-decode", "empty", "bad-link",
+         "no-title"],
 )
 def test_bad_input_is_explained_on_the_form_and_nothing_is_saved(officer_client, extra, field,
                                                                  message):
@@ -247,7 +267,7 @@ def test_a_file_over_20_mb_is_refused_with_its_size(officer_client):
     response = officer_client.post(reverse("courses:manage-resource-create"),
                                    form_data(file=big))
     assert response.status_code == 200
-    assert "The file is 20.0 MB: it must be 20 MB or smaller." in response.content.decode()
+    assert "The selected file must be smaller than 20 MB" in response.content.decode()
     assert not Resource.objects.exists()
 
 
@@ -259,6 +279,51 @@ def test_a_word_document_is_accepted_and_downloaded_as_an_attachment(officer_cli
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == DOCX
+
+
+def test_the_type_served_is_the_one_the_content_was_checked_as(officer_client, media_root):
+    # A Word file named .pdf, which the browser said was a PDF: stored and served as Word.
+    officer_client.post(reverse("courses:manage-resource-create"),
+                        form_data(file=upload("leaflet.pdf", DOCX, "application/pdf")))
+    published = Resource.objects.get()
+    assert published.file.name.endswith(".docx")
+    response = officer_client.get(reverse("courses:resource-download", args=[published.pk]))
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="neglect-a-briefing-for-professionals.docx"')
+
+
+def test_an_image_is_shown_inline_with_nosniff(officer_client):
+    officer_client.post(reverse("courses:manage-resource-create"),
+                        form_data(file=upload("poster.png", png(), "text/html")))
+    published = Resource.objects.get()
+    response = officer_client.get(reverse("courses:resource-download", args=[published.pk]))
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_stored_file_whose_bytes_disagree_with_its_name_is_only_downloaded(client):
+    # Stored before the checks (or changed on disk): named .pdf, holding a web page.
+    legacy = resource("Old upload", file=b"<html><script>alert(1)</script></html>")
+    response = client.get(reverse("courses:resource-download", args=[legacy.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == 'attachment; filename="old-upload.bin"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_stored_files_are_never_served_from_their_storage_address(client, media_root):
+    leaflet = resource("Spotting neglect", file=PDF)
+    members = resource("SAR Adult A", public=False, file=PDF)
+    for stored in (leaflet, members):
+        assert Path(media_root, stored.file.name).exists()
+        assert client.get(f"/media/{stored.file.name}").status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(f"/media/{members.file.name}").status_code == 404
 
 
 def test_replacing_a_file_deletes_the_old_one(officer_client, media_root,
