@@ -43,6 +43,12 @@ from tests.evaluations.request_pages import REQUEST_PAGES, REQUEST_POST_ONLY, re
 from tests.evaluations.summary_pages import SUMMARY_PAGES, summary_page_url
 from tests.factories import OrganisationFactory, UserFactory
 from tests.people.people_pages import PEOPLE_PAGES, people_page_url
+from tests.privacy.privacy_pages import (
+    PRIVACY_PAGES,
+    PRIVACY_POST_ONLY,
+    PRIVACY_PUBLIC_PAGES,
+    privacy_page_url,
+)
 from tests.reports.checklist_pages import CHECKLIST_PAGES, checklist_page_url
 from tests.reports.narrative_pages import NARRATIVE_PAGES, narrative_page_url
 from tests.reports.report_pages import REPORT_PAGES, REPORT_POST_ONLY, report_page_url
@@ -62,6 +68,7 @@ PAGES = {
     "accounts:organisationrequest-decide": {Role.OFFICER, SITE_ADMIN},
     "core:partnership-update": {Role.OFFICER, SITE_ADMIN},
     "core:auditentry-list": {Role.OFFICER, SITE_ADMIN},
+    "core:auditentry-export": {Role.OFFICER, SITE_ADMIN},  # the filtered log as CSV or XLSX
     "core:outgoingemail-list": {Role.OFFICER, Role.BUSINESS_SUPPORT, SITE_ADMIN},
     "core:outgoingemail-detail": {Role.OFFICER, Role.BUSINESS_SUPPORT, SITE_ADMIN},
     "core:outgoingemail-resend": {Role.OFFICER, SITE_ADMIN},  # POST only: GET is 405
@@ -97,6 +104,7 @@ PAGES.update(CHECKLIST_PAGES)  # the Training Checklist (officers), the organisa
 PAGES.update(TNA_PAGES)  # training needs analysis: rounds, results, a lead's answers
 PAGES.update(NARRATIVE_PAGES)  # an annual report's narrative and its issue (officers)
 PAGES.update(REPORT_PAGES)  # a report's page, progress and downloads (officers, LOD Group)
+PAGES.update(PRIVACY_PAGES)  # Your data, deletion requests; subject access (officers)
 # Pages anyone may read without signing in.
 PUBLIC_PAGES = ["home", "courses:course-list"]
 # Opened from the link in a newsletter email (without its token it says how to opt out).
@@ -112,17 +120,20 @@ PUBLIC_PAGES += CORE_PUBLIC_PAGES
 PUBLIC_PAGES += CERTIFICATE_PUBLIC_PAGES
 # The charging policy, written from the current settings.
 PUBLIC_PAGES += CHARGE_PUBLIC_PAGES
+# The privacy notice and the accessibility statement.
+PUBLIC_PAGES += PRIVACY_PUBLIC_PAGES
 # Old addresses that send everyone on to a page above (test_old_addresses_send_on below).
 REDIRECT_PAGES = dict(CHARGE_REDIRECTS)
 # The site's own apps: every named page in them must be in PAGES or PUBLIC_PAGES.
 SITE_NAMESPACES = ["accounts", "core", "courses", "reports", "bookings", "evaluations",
-                   "charging"]
+                   "charging", "privacy"]
 
 PERSONS = [*Role, SITE_ADMIN]
 POST_ONLY = {"core:outgoingemail-resend", "courses:newsletter-test"}
 POST_ONLY |= PAYMENT_POST_ONLY
 POST_ONLY |= REQUEST_POST_ONLY
 POST_ONLY |= REPORT_POST_ONLY
+POST_ONLY |= PRIVACY_POST_ONLY
 
 
 @pytest.fixture
@@ -164,6 +175,8 @@ def page_url(request, pending_request):
             return tna_page_url(name, request)
         if name in PEOPLE_PAGES:
             return people_page_url(name)
+        if name in PRIVACY_PAGES:
+            return privacy_page_url(name)
         if name in CHECKLIST_PAGES:
             return checklist_page_url(name)
         if name in NARRATIVE_PAGES:

@@ -205,6 +205,7 @@ ROWS: dict[str, Row] = {
     # The partnership's settings and the audit log: officers only ------------------------------
     "core:partnership-update": form(only(OFFICER)),
     "core:auditentry-list": page(only(OFFICER)),
+    "core:auditentry-export": page(only(OFFICER)),  # the filtered log, as CSV or XLSX
     # The outbox: officers read the emails (never a sign-in or password link) and send a
     # failed one again; business support sees what was sent and when, with addresses masked
     # and never the words (SHOWS below).
