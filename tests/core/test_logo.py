@@ -226,3 +226,10 @@ def test_a_certificate_carries_the_logo(tmp_path):
     assert pdf_images(certificate_pdf(certificate=certificate), tmp_path) == []  # the QR is SVG
     with_logo(jpeg((200, 80)), name="logo.jpg")
     assert pdf_images(certificate_pdf(certificate=certificate), tmp_path) == [(200, 80)]
+
+
+def test_serving_the_logo_reads_the_settings_once(client, django_assert_max_num_queries):
+    with_logo()
+    with django_assert_max_num_queries(1):
+        response = client.get(LOGO_URL)
+    assert response.status_code == 200
