@@ -74,7 +74,8 @@ def test_the_approval_records_the_address_it_was_sent_to(event, now, send):
     booking.refresh_from_db()
     assert booking.approval_sent_to == "morgan.manager@council.example"
     entry = AuditEntry.objects.get(action="booking.line_manager_approve")
-    assert entry.details == {"line_manager": "morgan.manager@council.example"}
+    assert entry.details == {"line_manager": "morgan.manager@council.example",
+                             "changes": {"status": ["pending_approval", "booked"]}}
 
 
 def test_an_offer_accepted_records_the_address_too(now, send):
