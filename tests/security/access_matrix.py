@@ -494,6 +494,8 @@ ROWS: dict[str, Row] = {
     # is missing (the tick, or the download first).
     "privacy:notice": page(everyone()),
     "accessibility": page(everyone()),
+    # The partnership's logo, public: the test world has none, so "not found" for everyone.
+    "partnership-logo": page(everyone(NOT_FOUND), post=everyone(NOT_ALLOWED)),
     "privacy:your-data": page(signed_in()),
     "privacy:your-data-download": form(signed_in(NOT_ALLOWED), post=signed_in()),
     "privacy:deletion-request": form(signed_in()),
