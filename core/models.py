@@ -183,6 +183,12 @@ class Partnership(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def logo_version(self):
+        """Changes whenever the settings are saved: the logo's address carries it, so a new
+        logo shows at once while an unchanged one stays cached (core.views_files)."""
+        return int(self.updated_at.timestamp()) if self.updated_at else 0
+
     def save(self, *args, **kwargs):
         partnership_forget()
         super().save(*args, **kwargs)
