@@ -87,6 +87,10 @@ SHOTS = {
     "report": "The last quarter's report: each figure beside the quarters compared, charts",
     "organisation-training": "A safeguarding lead's staff against the Training Checklist",
     "tna-results": "Training needs analysis results beside the waiting-list demand",
+    "privacy-notice": "The privacy notice: its periods are the partnership settings",
+    "your-data": "Your data: a delegate downloads everything held about them, or asks for deletion",
+    "person-delete": "An officer deletes a person's details: download their data first, then confirm",
+    "accessibility": "The accessibility statement",
 }
 
 
@@ -351,15 +355,18 @@ def screenshots(port, facts, camera):
             if facts["certificate"]:
                 camera.shot(page, "certificate-verify",
                             f"/evaluations/certificates/verify/{facts['certificate']}/")
+            camera.shot(page, "privacy-notice", "/privacy/")
+            camera.shot(page, "accessibility", "/accessibility/")
 
         if any(camera.wanted(n) for n in ("event-booking", "my-training", "emails",
-                                          "evaluation-answer", "delegate-home")):
+                                          "evaluation-answer", "delegate-home", "your-data")):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, DELEGATE)
                 camera.shot(page, "delegate-home", "/account/")
                 camera.shot(page, "event-booking", f"/courses/events/{facts['bookable_event']}/")
                 camera.shot(page, "my-training", "/bookings/my-training/")
+                camera.shot(page, "your-data", "/privacy/your-data/")
                 if facts["stage_2"]:
                     camera.shot(page, "evaluation-answer", f"/evaluations/{facts['stage_2']}/")
                 if camera.wanted("emails") and facts["bookable_found"]:
@@ -369,7 +376,7 @@ def screenshots(port, facts, camera):
         if any(camera.wanted(n) for n in ("programme-calendar", "event-form", "register",
                                           "partnership-settings", "emails", "charges",
                                           "summary", "officer-home", "people", "person",
-                                          "audit-log")):
+                                          "audit-log", "person-delete")):
             with context() as ctx:
                 page = ctx.new_page()
                 sign_in(page, OFFICER)
@@ -377,6 +384,7 @@ def screenshots(port, facts, camera):
                 camera.shot(page, "people", "/account/people/?q=demo")
                 camera.shot(page, "person", f"/account/people/{facts['person']}/")
                 camera.shot(page, "audit-log", "/manage/audit/")
+                camera.shot(page, "person-delete", f"/privacy/people/{facts['person']}/delete/")
                 camera.shot(page, "programme-calendar",
                             f"/courses/manage/events/calendar/?month={facts['month']}")
                 camera.shot(page, "event-form",
