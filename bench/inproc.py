@@ -373,6 +373,8 @@ def email_sample(since, n):
 
 def cleanup():
     """Delete the events, bookings, completions and outbox rows these steps made."""
+    from django.db.models import Q
+
     from bookings.models import Booking
     from core.models import AuditEntry, OutgoingEmail
     from courses.models import Completion, Event
@@ -387,18 +389,27 @@ def cleanup():
         EvaluationRequest.objects.filter(event__in=events).delete()
         EvaluationRequest.objects.filter(completion__in=made.get("completions", [])).delete()
         Booking.objects.filter(event__in=events).update(moved_to=None)
+        booking_ids = [str(pk) for pk in
+                       Booking.objects.filter(event__in=events).values_list("pk", flat=True)]
         n = Booking.objects.filter(event__in=events).delete()[0]
         Event.objects.filter(pk__in=events).delete()
         Completion.objects.filter(pk__in=made.get("completions", [])).delete()
         if started:
             since = datetime.fromisoformat(started)
             OutgoingEmail.objects.filter(created_at__gte=since).delete()
-            # The benchmark's own entries: the audit log is append-only, so this one
-            # clean-up of made-up data goes through the erasure switch (core.audit).
+            # The benchmark's own entries about the bookings and events it made, and only
+            # those: the audit log is append-only, so this one clean-up of made-up data goes
+            # through the erasure switch (core.audit); anything else written meanwhile stays.
+            from django.contrib.contenttypes.models import ContentType
+
             from core.audit import audit_redaction
 
+            made_rows = (Q(target_type=ContentType.objects.get_for_model(Booking),
+                           target_id__in=booking_ids)
+                         | Q(target_type=ContentType.objects.get_for_model(Event),
+                             target_id__in=[str(pk) for pk in events]))
             with audit_redaction():
-                AuditEntry.objects.filter(at__gte=since).delete()
+                AuditEntry.objects.filter(made_rows, at__gte=since).delete()
     from django.conf import settings
     from django.utils.module_loading import import_string
 

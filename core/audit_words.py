@@ -36,6 +36,7 @@ ACTION_WORDS = {
     "organisation_request.declined": "Organisation request declined",
     # The partnership and the outbox
     "partnership.update": "Partnership settings changed",
+    "audit.export": "Audit log downloaded",
     "outbox.resend": "Email sent again",
     # The programme
     "course.create": "Course added",

@@ -131,8 +131,15 @@ class AuditEntryExportView(PermissionMixin, View):
         kind = request.GET.get("format", "csv")
         if kind not in ("csv", "xlsx"):
             raise Http404("Choose CSV or a spreadsheet (XLSX).")
-        _, _, entries = _audit_filtered(request)
+        form, _, entries = _audit_filtered(request)
         filename = f"audit-log-{timezone.localdate():%Y-%m-%d}"
+        # The log names everyone: who took a copy, and of what, is itself on the record.
+        from .audit import audit_record
+
+        record = audit_record(actor=request.user, action="audit.export", details={
+            "format": kind, "filters": {key: str(value) for key, value
+                                        in getattr(form, "cleaned_data", {}).items() if value}})
+        entries = entries.exclude(pk=record.pk)
         if kind == "xlsx":
             return audit_export.xlsx_response(entries, filename=filename)
         return audit_export.csv_response(entries, filename=filename)

@@ -157,3 +157,18 @@ def test_searching_for_a_person_finds_what_is_about_them(officer_client, officer
     page = officer_client.get(reverse("core:auditentry-list"),
                               {"person": "Dana"}).content.decode()
     assert "4 entries matching the filters" in page
+
+
+@pytest.mark.django_db
+def test_downloading_the_log_is_itself_audited(officer_client, officer):
+    """The log names everyone: who took a copy of it, with which filters, is on the record
+    (and the copy being made does not list its own entry)."""
+    from core.models import AuditEntry
+
+    audit_record(actor=officer, action="course.create", target=CourseFactory(title="Neglect"))
+    response = _export(officer_client, format="csv", object="Neglect")
+    header, *rows = _csv(response)
+    assert len(rows) == 1
+    entry = AuditEntry.objects.get(action="audit.export")
+    assert entry.actor == officer
+    assert entry.details == {"format": "csv", "filters": {"object": "Neglect"}}
