@@ -431,3 +431,17 @@ def test_resources_visible_to_a_visitor_are_the_public_ones():
     public = resource("Public", url="https://example.org/p")
     resource("Members", public=False, url="https://example.org/m")
     assert list(selectors.resources_visible_to(user=AnonymousUser())) == [public]
+
+
+def test_the_edit_page_links_the_current_file_through_the_permission_checked_download(
+        officer_client, media_root):
+    """The stored /media/ address is never served (it would be a dead link): the edit page
+    links the file through the download view, and offers to remove it."""
+    briefing = resource("Briefing", file=PDF)
+    page = officer_client.get(reverse("courses:manage-resource-update", args=[briefing.pk]))
+    html = page.content.decode()
+    download = reverse("courses:resource-download", args=[briefing.pk])
+    assert f'href="{download}"' in html
+    assert "/media/" not in html
+    assert 'name="file-clear"' in html and "Remove the file" in html
+    assert officer_client.get(download).status_code == 200
