@@ -12,6 +12,7 @@ import decimal
 import hashlib
 import io
 import json
+import re
 import uuid
 import zipfile
 
@@ -303,8 +304,19 @@ def _events_staffed(events):
              "status": e.status} for e in events]
 
 
-def _emails(user):
-    """Emails to the person from the outbox: theirs by account or by address (any case)."""
+def _own_addresses(user):
+    """The person's addresses, lower case: the account's and every allauth EmailAddress."""
+    from allauth.account.models import EmailAddress
+
+    own = {e.lower() for e in EmailAddress.objects.filter(user=user)
+           .values_list("email", flat=True)}
+    return own | ({user.email.lower()} if user.email else set())
+
+
+def _emails(user, own):
+    """Emails to the person from the outbox: theirs by account or by any of their addresses
+    (`own`, any case). An email the person received is theirs and is given whole, even where
+    it mentions someone else (a substitution's email names the colleague)."""
     from core.models import OutgoingEmail
 
     return [
@@ -312,14 +324,76 @@ def _emails(user):
          "body": m.body_text, "status": m.status, "created_at": _plain(m.created_at),
          "sent_at": _plain(m.sent_at)}
         for m in OutgoingEmail.objects.annotate(recipient_lower=Lower("recipient"))
-        .filter(Q(user=user) | Q(recipient_lower=user.email.lower())).order_by("id")
+        .filter(Q(user=user) | Q(recipient_lower__in=sorted(own))).order_by("id")
     ]
 
 
-def _audit_entries(user, held):
+ANOTHER_PERSON = "(another person)"
+_EMAIL_RE = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[A-Za-z]{2,}")
+
+
+def _redactor(own, names):
+    """A function that withholds, in any JSON value (recursively: dicts, lists, the
+    "changes" before/after pairs), every email address not in `own` and every one of
+    `names` (other people's names), each replaced by ANOTHER_PERSON."""
+    name_re = (re.compile(r"\b(?:" + "|".join(re.escape(n) for n in
+                                             sorted(names, key=len, reverse=True)) + r")\b",
+                          re.IGNORECASE) if names else None)
+
+    def text(value):
+        value = _EMAIL_RE.sub(
+            lambda m: m.group(0) if m.group(0).lower() in own else ANOTHER_PERSON, value)
+        return name_re.sub(ANOTHER_PERSON, value) if name_re else value
+
+    def redact(value):
+        if isinstance(value, str):
+            return text(value)
+        if isinstance(value, dict):
+            return {k: redact(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [redact(v) for v in value]
+        return value
+
+    return redact
+
+
+def _other_people(user, entries):
+    """The other people an audit entry may name (its actor, "on behalf of", a person as its
+    target, the other party of the person's substitutions): id -> (label, names, staff)."""
+    from accounts.roles import MFA_REQUIRED_ROLES, group_name
+    from bookings.models import Substitution
+
+    User = get_user_model()
+    user_type = ContentType.objects.get_for_model(User)
+    ids = set()
+    for e in entries:
+        ids.update(i for i in (e.actor_id, e.on_behalf_of_id) if i)
+        if e.target_type_id == user_type.pk and e.target_id.isdigit():
+            ids.add(int(e.target_id))
+    for a, b in Substitution.objects.filter(Q(from_delegate=user) | Q(to_delegate=user)) \
+            .values_list("from_delegate_id", "to_delegate_id"):
+        ids.update(i for i in (a, b) if i)
+    ids.discard(user.pk)
+    staff_groups = {group_name(r) for r in MFA_REQUIRED_ROLES}
+    people = {}
+    for other in User.objects.filter(pk__in=ids).prefetch_related("groups"):
+        names = {n.strip() for n in (other.get_full_name(), other.first_name, other.last_name)
+                 if n and len(n.strip()) > 1}
+        staff = other.is_staff or other.is_superuser or any(
+            g.name in staff_groups for g in other.groups.all())
+        people[other.pk] = (other.email, names, staff)
+    return people
+
+
+def _audit_entries(user, held, own):
     """Entries whose actor or "on behalf of" is the person, or whose target is one of the
     rows exported about them (`held`: model -> ids). An entry of the person's own work on
-    someone else's record says what they did and when, not whose record it was."""
+    someone else's record says what they did and when, not whose record it was. No entry
+    names another person: "on behalf of" is kept only when it is the person; an actor who
+    is not staff (a colleague in a substitution) is withheld; in the target's label and the
+    details (recursively, "changes" too) every email address not the person's (`own`) and
+    every other person's name is replaced by ANOTHER_PERSON. Staff who acted on the
+    person's records are named, as they acted in their role."""
     from core.models import AuditEntry
 
     about = Q(on_behalf_of=user)
@@ -329,9 +403,12 @@ def _audit_entries(user, held):
             about_targets |= Q(target_type=ContentType.objects.get_for_model(model),
                                target_id__in=[str(i) for i in ids])
     theirs = {(model, str(i)) for model, ids in held.items() for i in ids}
+    entries = list(AuditEntry.objects.filter(Q(actor=user) | about | about_targets)
+                   .select_related("target_type").order_by("at", "id"))
+    people = _other_people(user, entries)
+    redact = _redactor(own, {n for _, names, _ in people.values() for n in names})
     rows = []
-    for entry in (AuditEntry.objects.filter(Q(actor=user) | about | about_targets)
-                  .select_related("target_type").order_by("at", "id")):
+    for entry in entries:
         row = _row(entry, exclude={"target_type"},
                    extra={"target_type": entry.target_type.model if entry.target_type_id else ""})
         target_theirs = entry.target_type_id and (
@@ -339,6 +416,13 @@ def _audit_entries(user, held):
         if not (target_theirs or entry.on_behalf_of_id == user.pk or entry.target_type_id is None):
             row["target_label"] = "(another record)"
             row["details"] = {}
+        if entry.on_behalf_of_id != user.pk:
+            row["on_behalf_of"], row["on_behalf_of_label"] = None, ""
+        actor = people.get(entry.actor_id)
+        if actor is not None and not actor[2]:
+            row["actor"], row["actor_label"] = None, ANOTHER_PERSON
+        row["target_label"] = redact(row["target_label"])
+        row["details"] = redact(row["details"])
         rows.append(row)
     return rows
 
@@ -373,6 +457,7 @@ def person_data(user):
         .select_related("version").order_by("id"))
     facilitated = list(Event.objects.filter(facilitators=user).select_related("course")
                        .order_by("start", "id"))
+    own = _own_addresses(user)
     supported = list(Event.objects.filter(officer=user).select_related("course")
                      .order_by("start", "id"))
     data = {
@@ -399,7 +484,7 @@ def person_data(user):
         "training_pool": _training_pool(user),
         "events_facilitated": _events_staffed(facilitated),
         "events_supported": _events_staffed(supported),
-        "emails": _emails(user),
+        "emails": _emails(user, own),
         "deletion_requests": _deletion_requests(user),
     }
     held = {type(user): [user.pk], Booking: booking_ids,
@@ -408,7 +493,7 @@ def person_data(user):
         model = _optional_model(label)
         if model is not None:
             held.setdefault(model, []).extend(row["id"] for row in data[section])
-    data["audit_entries"] = _audit_entries(user, held)
+    data["audit_entries"] = _audit_entries(user, held, own)
     return data
 
 
