@@ -16,10 +16,8 @@ Issued invoices keep the organisation's details; the delegate's name on their li
 replaced by "Anonymised delegate", so a copy printed again names no one (README, Privacy)."""
 
 import re
-from datetime import timedelta
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -44,6 +42,9 @@ SKIP_MODELS = {
     "charging.documentcounter",
 }
 SKIP_FIELDS = {
+    # Other people's own identity columns are not copies of the person's: never rewritten
+    # (the person's own are cleared by the first pass).
+    "accounts.user.email", "account.emailaddress.email",
     "accounts.user.password", "core.outgoingemail.claim_token", "core.outgoingemail.purpose",
     "charging.invoice.organisation_name", "charging.invoice.invoice_email",
     "charging.invoice.billing_address", "charging.invoice.purchase_order_reference",
@@ -88,14 +89,31 @@ def _replace(value, replacements):
     return value
 
 
+# A whole token only: an address is not part of a longer one ("jan.lee@example.org" holds
+# "an.lee@example.org"; a trailing full stop ends a sentence), a name not part of a longer
+# word ("Joann Leeming" holds "Ann Lee"). Look-arounds both Python's re and PostgreSQL's
+# regular expressions (`~*`) understand.
+EMAIL_BEFORE, EMAIL_AFTER = r"(?<![\w.+-])", r"(?![\w-]|\.[\w-])"
+WORD_BEFORE, WORD_AFTER = r"(?<!\w)", r"(?!\w)"
+
+
+def token_pattern(needle):
+    """The regular expression (source) matching `needle` as a whole token."""
+    if "@" in needle:
+        return EMAIL_BEFORE + re.escape(needle) + EMAIL_AFTER
+    return WORD_BEFORE + re.escape(needle) + WORD_AFTER
+
+
 def text_scrub(*, needles):
-    """Replace each needle (text -> replacement; case ignored) in every text column of every
-    model (scrub_columns). Returns {"app.model.column": rows changed}. Call inside the
-    transaction and `audit_redaction()` (the audit log is one of the tables)."""
+    """Replace each needle (text -> replacement; case ignored; whole tokens only, see
+    token_pattern) in every text column of every model (scrub_columns). Returns
+    {"app.model.column": rows changed}. Call inside the transaction and `audit_redaction()`
+    (the audit log is one of the tables)."""
     needles = {k: v for k, v in needles.items() if k and len(k) >= 3}
     if not needles:
         return {}
-    replacements = [(re.compile(re.escape(k), re.IGNORECASE), v) for k, v in needles.items()]
+    patterns = {k: token_pattern(k) for k in needles}
+    replacements = [(re.compile(patterns[k], re.IGNORECASE), v) for k, v in needles.items()]
     changed = {}
     for model, columns in scrub_columns():
         annotations, condition = {}, models.Q()
@@ -105,7 +123,7 @@ def text_scrub(*, needles):
                 lookup = f"_scrub_{column.name}"
                 annotations[lookup] = Cast(column.name, models.TextField())
             for needle in needles:
-                condition |= models.Q(**{f"{lookup}__icontains": needle})
+                condition |= models.Q(**{f"{lookup}__iregex": patterns[needle]})
         manager = model._base_manager
         rows = (manager.annotate(**annotations) if annotations else manager.all())
         for row in rows.filter(condition).only("pk", *[c.name for c in columns]).iterator():
@@ -125,34 +143,6 @@ def text_scrub(*, needles):
     return changed
 
 
-def _sessions_end(user, *, now):
-    from django.contrib.sessions.models import Session
-
-    keys = set()
-    try:  # accounts.UserSession: the sessions recorded at sign-in (issue 15)
-        user_session = apps.get_model("accounts", "UserSession")
-    except LookupError:
-        user_session = None
-    if user_session is not None:
-        keys.update(user_session.objects.filter(user=user).values_list("session_key", flat=True))
-        user_session.objects.filter(user=user).delete()
-    # Sessions signed in before sessions were recorded per person: found by decoding, and
-    # only when the person signed in recently enough to hold one (not the retention sweep's
-    # people, inactive for years).
-    recent = now - timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    if user.last_login is None or user.last_login < recent:
-        Session.objects.filter(session_key__in=keys).delete()
-        return
-    for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=500):
-        try:
-            data = session.get_decoded()
-        except Exception:  # noqa: BLE001 - a session that cannot be read belongs to no one
-            continue
-        if str(data.get("_auth_user_id")) == str(user.pk):
-            keys.add(session.session_key)
-    Session.objects.filter(session_key__in=keys).delete()
-
-
 def _addresses(person):
     from allauth.account.models import EmailAddress
 
@@ -162,11 +152,12 @@ def _addresses(person):
     return found
 
 
-def _linked_rows_clear(person, addresses, new_email, *, now):
+def _linked_rows_clear(person, addresses, new_email, *, actor):
     """Pass 1: what belongs to the person, found by its link to them."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
+    from accounts.sessions import user_sessions_end
     from bookings.models import Booking, Substitution
     from charging.models import InvoiceLine
     from evaluations.models import Certificate, EvaluationRequest
@@ -175,7 +166,8 @@ def _linked_rows_clear(person, addresses, new_email, *, now):
     User = get_user_model()
     EmailAddress.objects.filter(user=person).delete()
     Authenticator.objects.filter(user=person).delete()
-    _sessions_end(person, now=now)
+    # Every session recorded at sign-in (accounts.UserSession) ends now.
+    user_sessions_end(user=person, reason="Account deleted", actor=actor)
 
     emails = OutgoingEmail.objects.annotate(address=Lower("recipient")).filter(
         models.Q(user=person) | models.Q(address__in=addresses))
@@ -227,7 +219,7 @@ def person_anonymise(person, *, actor, now, reason):
             needles[" ".join(full_name.split())] = ANONYMISED_NAME
             needles[full_name] = ANONYMISED_NAME
         with audit_redaction():
-            _linked_rows_clear(person, addresses, new_email, now=now)
+            _linked_rows_clear(person, addresses, new_email, actor=actor)
             person.first_name, person.last_name = "Anonymised", "delegate"
             person.email = new_email
             person.job_title = person.line_manager_name = person.line_manager_email = ""

@@ -1,11 +1,11 @@
-"""When a person's account may be deleted (anonymised), and when access needs, accounts and
-email bodies have been kept long enough. Pure rules: they take the facts and `now`, never
-read the clock or the database (privacy.services gathers the facts)."""
+"""When a person's account may be deleted (anonymised), and when accounts and email bodies
+have been kept long enough (access needs: bookings.policies.access_needs_kept). Pure rules:
+they take the facts and `now`, never read the clock or the database (privacy.services
+gathers the facts)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core.calendar import london_date
 from core.dates import long_date
 
 # Booking states in which the person still expects something of an event (bookings.models
@@ -77,28 +77,27 @@ def deletion_refusals(*, facts, now):
             "staff_roles", f"The account holds staff roles ({held}). An officer must remove "
             "the roles first, on the person's page under People."))
     for booking in facts.bookings:
-        if (booking.status in EXPECTING and not booking.event_cancelled
-                and booking.end > now):
+        if booking.status not in EXPECTING or booking.event_cancelled:
+            continue
+        what = f"{booking.course_title} on {long_date(booking.start)}: "
+        if booking.end > now:
             refusals.append(Refusal(
-                "future_booking", f"{booking.course_title} on {long_date(booking.start)}: "
-                "the place (or the place on the waiting list) must be cancelled first."))
+                "future_booking", what + "the place (or the place on the waiting list) must "
+                "be cancelled first."))
+        elif booking.status == "booked":
+            # The event is over but its register is not marked: an attendance or a no-show
+            # charge is still to come, and must not be raised against an anonymised account.
+            refusals.append(Refusal(
+                "register_unmarked", what + "the register must be marked first."))
+        else:
+            refusals.append(Refusal(
+                "booking_open", what + "the offer, the request or the place on the waiting "
+                "list must be closed first."))
     for charge in facts.charges:
         refusal = _charge_refusal(charge)
         if refusal is not None:
             refusals.append(refusal)
     return refusals
-
-
-def access_needs_expired(*, event_end, now, days):
-    """Access needs shared for an event are kept for `days` days after its last day (London):
-    with 30, they are still there on day 30 after the event and gone from day 31."""
-    return london_date(now) > london_date(event_end) + timedelta(days=days)
-
-
-def access_needs_cutoff(*, now, days):
-    """The last London day an event may have ended on for its access needs to be deleted now:
-    every event whose last day is on or before it."""
-    return london_date(now) - timedelta(days=days + 1)
 
 
 def inactive_since(*, now, years):
@@ -122,7 +121,6 @@ def last_activity(*moments):
 
 
 __all__ = [
-    "BookingFact", "ChargeFact", "PersonFacts", "Refusal", "access_needs_cutoff",
-    "access_needs_expired", "deletion_refusals", "email_body_cutoff", "inactive_since",
-    "last_activity",
+    "BookingFact", "ChargeFact", "PersonFacts", "Refusal", "deletion_refusals",
+    "email_body_cutoff", "inactive_since", "last_activity",
 ]

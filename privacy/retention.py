@@ -3,10 +3,13 @@ idempotent (what it did is no longer a candidate, so a second run finds nothing 
 nothing) and in bounded batches:
 
 a. access needs shared for an event are deleted once `access_needs_retention_days` days have
-   passed since the event's last day (London dates): kept on day 30, gone on day 31;
+   passed since the event's last day (London dates): kept on day 30, gone on day 31; with
+   them, the text and attachments of the booking's confirmation and "moved" emails, which
+   copy them;
 b. delegates with no activity for `inactive_account_years` years are anonymised
-   (privacy.anonymise), except those privacy.policies refuses (an unpaid charge, a future
-   booking, staff roles), who are listed in the result and the log instead;
+   (privacy.anonymise), except those privacy.policies refuses (an unpaid charge, a place
+   still held, an unmarked register), who are listed in the result and the log instead;
+   staff are not candidates at all;
 c. the text and attachments of sent emails older than `email_body_retention_days` are
    deleted; the subject, recipient and status stay (the Emails page still says what went).
 
@@ -62,18 +65,40 @@ def _in_batches(queryset, update):
             done += queryset.model.objects.filter(pk__in=pks).update(**update)
 
 
+# The booking emails that copy the delegate's access needs into their text (bookings.emails:
+# purpose "booking:<uid>:<template>:<sequence>"; templates/email/bookings/).
+ACCESS_NEEDS_TEMPLATES = ("booking_confirmed", "booking_moved")
+
+
 def access_needs_sweep(*, now, days):
-    """Bookings' access needs, once `days` days have passed since the event's last day."""
+    """Bookings' access needs, once `days` days have passed since the event's last day, and
+    the text and attachments of the booking's emails that copied them (otherwise kept for
+    `email_body_retention_days`)."""
     from bookings.models import Booking
 
     # The first London midnight after which the event's last day is more than `days` ago:
-    # an event ending on day D is kept while today <= D + days.
+    # an event ending on day D is kept while today <= D + days
+    # (bookings.policies.access_needs_kept, the same rule for one event).
     boundary = datetime.combine(london_date(now) - timedelta(days=days), time(0), tzinfo=LONDON)
-    done = _in_batches(Booking.objects.filter(event__end__lt=boundary).exclude(access_needs=""),
-                       {"access_needs": ""})
+    candidates = Booking.objects.filter(event__end__lt=boundary).exclude(access_needs="")
+    done = emails = 0
+    while True:
+        with transaction.atomic():
+            batch = list(candidates.order_by("pk").values_list("pk", "uid")[:BATCH])
+            if not batch:
+                break
+            copies = Q()
+            for _, uid in batch:
+                for template in ACCESS_NEEDS_TEMPLATES:
+                    copies |= Q(purpose__startswith=f"booking:{uid}:{template}:")
+            emails += (OutgoingEmail.objects.filter(copies)
+                       .filter(~Q(body_text="") | ~Q(body_html="") | ~Q(attachments=[]))
+                       .update(body_text="", body_html="", attachments=[]))
+            done += Booking.objects.filter(pk__in=[pk for pk, _ in batch]).update(
+                access_needs="")
     if done:
         audit_record(actor=None, action="retention.access_needs",
-                     details={"bookings": done, "days": days})
+                     details={"bookings": done, "emails": emails, "days": days})
     return done
 
 
@@ -90,7 +115,9 @@ def email_bodies_sweep(*, now, days):
 
 
 def inactive_people(*, now, years):
-    """Ids of delegates not yet anonymised with no activity since `years` years ago."""
+    """Ids of delegates (not staff) not yet anonymised with no activity since `years` years
+    ago."""
+    from accounts.roles import Role
     from bookings.models import Booking
     from courses.models import Completion, KnowledgeCheckAttempt
     from evaluations.models import EvaluationRequest
@@ -98,7 +125,13 @@ def inactive_people(*, now, years):
     since = inactive_since(now=now, years=years)
     person = OuterRef("pk")
     User = get_user_model()
-    return (User.objects.filter(anonymised_at__isnull=True, date_joined__lt=since)
+    # Staff (a role but Delegate, staff or site administration) are refused until an officer
+    # removes their roles (privacy.policies): not candidates, so not refused every night.
+    staff_groups = [r.label for r in Role if r != Role.DELEGATE]
+    return (User.objects.filter(anonymised_at__isnull=True, date_joined__lt=since,
+                                is_staff=False, is_superuser=False)
+            .exclude(Exists(User.groups.through.objects.filter(
+                user=person, group__name__in=staff_groups)))
             .filter(Q(last_login__isnull=True) | Q(last_login__lt=since))
             .exclude(Exists(Booking.objects.filter(delegate=person).filter(
                 Q(created_at__gte=since) | Q(booked_at__gte=since)

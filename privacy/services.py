@@ -99,6 +99,28 @@ def deletion_export_record(*, person, by, fingerprint, now):
     return request
 
 
+def deletion_export(*, person, by, now):
+    """An officer downloads the person's data before deleting their account: refused (with
+    the reasons) while the deletion would be; otherwise the export is audited, its
+    fingerprint kept on the open request (privacy.services.deletion_export_record) and the
+    ZIP's bytes returned. The ZIP and the fingerprint are made from the same read of the
+    person's data, so the fingerprint is of what was downloaded."""
+    from .export import export_fingerprint, export_zip, person_data
+
+    refusals = person_deletion_refusals(person=person, now=now)
+    if refusals:
+        raise DomainError(" ".join(r.reason for r in refusals), code=refusals[0].code)
+    with transaction.atomic():
+        data = person_data(person)
+        audit_record(actor=by, action="personal_data.export", target=person, details={
+            "sections": sum(1 for rows in data.values() if rows),
+            "rows": sum(len(rows) for rows in data.values()),
+        })
+        deletion_export_record(person=person, by=by, now=now,
+                               fingerprint=export_fingerprint(person, data=data))
+    return export_zip(person, now=now, data=data)
+
+
 def deletion_carry_out(*, person, by, now):
     """An officer deletes the person's account (pretix's data shredder): only after
     downloading their data, and only if nothing changed since (the fingerprint of the

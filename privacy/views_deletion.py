@@ -10,13 +10,12 @@ from django.views.generic import FormView, ListView
 from core.exceptions import DomainError
 from core.permissions import PermissionMixin, SignedInMixin
 
-from .export import export_fingerprint, personal_data_export
 from .forms import DeletionRequestForm, PersonDeleteForm
 from .models import DeletionRequest
 from .selectors import person_for_subject_access
 from .services import (
     deletion_carry_out,
-    deletion_export_record,
+    deletion_export,
     deletion_request_create,
     deletion_request_open,
     person_deletion_refusals,
@@ -102,9 +101,15 @@ class PersonDeleteView(PermissionMixin, FormView):
     def post(self, request, *args, **kwargs):
         if request.POST.get("action") == "download":
             now = timezone.now()
-            content = personal_data_export(person=self.person, by=request.user, now=now)
-            deletion_export_record(person=self.person, by=request.user,
-                                   fingerprint=export_fingerprint(self.person), now=now)
+            try:
+                content = deletion_export(person=self.person, by=request.user, now=now)
+            except DomainError:
+                # Refused: nothing exported or recorded; the page lists the reasons.
+                form = self.get_form_class()()
+                form.cleaned_data = {}  # unbound: only this error, not the box's
+                form.add_error(None, "This account cannot be deleted yet, so its data was not "
+                               "downloaded for a deletion. The reasons are below.")
+                return self.render_to_response(self.get_context_data(form=form))
             return _zip_response(
                 content,
                 f"personal-data-{self.person.pk}-{timezone.localdate(now).isoformat()}.zip")

@@ -31,7 +31,11 @@ def charge(status="applied", number="", settled=False):
     (PersonFacts(bookings=(booking("offered"),)), ["future_booking"]),
     (PersonFacts(bookings=(booking("pending_approval"),)), ["future_booking"]),
     (PersonFacts(bookings=(booking(ends_in=timedelta(seconds=1)),)), ["future_booking"]),
-    (PersonFacts(bookings=(booking(ends_in=timedelta(0)),)), []),
+    (PersonFacts(bookings=(booking(ends_in=timedelta(0)),)), ["register_unmarked"]),
+    (PersonFacts(bookings=(booking(ends_in=-timedelta(days=400)),)), ["register_unmarked"]),
+    (PersonFacts(bookings=(booking("waitlisted", ends_in=-timedelta(days=1)),)),
+     ["booking_open"]),
+    (PersonFacts(bookings=(booking("attended", ends_in=-timedelta(days=1)),)), []),
     (PersonFacts(bookings=(booking("cancelled"),)), []),
     (PersonFacts(bookings=(booking(cancelled=True),)), []),
     (PersonFacts(charges=(charge("pending"),)), ["charge_pending"]),
@@ -40,7 +44,8 @@ def charge(status="applied", number="", settled=False):
     (PersonFacts(charges=(charge(number="DSPP-2026-00042", settled=True),)), []),
     (PersonFacts(charges=(charge("waived"),)), []),
 ], ids=["nothing", "already", "staff-role", "site-admin", "booked", "waiting-list", "offered",
-        "awaiting-approval", "ends-in-a-second", "ended-now", "cancelled-place",
+        "awaiting-approval", "ends-in-a-second", "ended-now-unmarked", "ended-long-ago-unmarked",
+        "past-waiting-list", "past-attended", "cancelled-place",
         "cancelled-event", "charge-undecided", "charge-not-invoiced", "invoice-unpaid",
         "invoice-paid", "charge-waived"])
 def test_deletion_refusals(facts, codes):
@@ -51,5 +56,9 @@ def test_each_refusal_says_what_to_do():
     facts = PersonFacts(bookings=(booking(),), charges=(charge(number="DSPP-2026-00042"),))
     reasons = [r.reason for r in deletion_refusals(facts=facts, now=NOW)]
     assert reasons[0].startswith("Neglect on ") and "must be cancelled first" in reasons[0]
+    past = PersonFacts(bookings=(booking(ends_in=-timedelta(days=2)),))
+    [unmarked] = [r.reason for r in deletion_refusals(facts=past, now=NOW)]
+    assert unmarked == ("Neglect on Sunday 29 November 2026, 3am: the register must be marked "
+                        "first.")
     assert reasons[1] == ("A charge of £75.00 for Neglect is on invoice DSPP-2026-00042, "
                           "which is not paid yet.")

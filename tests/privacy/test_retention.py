@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from accounts.roles import Role
 from bookings.models import Booking
+from bookings.policies import access_needs_kept
 from charging.models import Charge, ChargeStatus
 from core.calendar import LONDON
 from core.models import AuditEntry, OutgoingEmail, Partnership
 from privacy.anonymise import ANONYMISED_NAME
-from privacy.policies import access_needs_expired, inactive_since
+from privacy.policies import inactive_since
 from privacy.retention import retention_sweep
 from privacy.tasks import retention_sweep as retention_sweep_task
 from tests.factories import BookingFactory, CourseFactory, EventFactory, UserFactory
@@ -36,7 +38,7 @@ EVENT_END = london(2026, 9, 28, 0, 30)
     (london(2026, 10, 29, 0, 0) - timedelta(seconds=1), False),
 ], ids=["day-30-start", "day-30-end", "day-31-start", "a-second-before-day-31"])
 def test_access_needs_are_kept_on_day_30_and_gone_on_day_31(now, expired):
-    assert access_needs_expired(event_end=EVENT_END, now=now, days=30) is expired
+    assert access_needs_kept(event_end=EVENT_END, now=now, days=30) is not expired
 
 
 def test_inactive_since_is_the_same_date_years_before_and_28_february_for_a_leap_day():
@@ -109,21 +111,27 @@ def test_the_sweep_anonymises_inactive_delegates_and_lists_those_it_must_refuse(
                                       course=CourseFactory(title="Neglect")))
     recent, _ = _inactive(first_name="Rita", last_name="Recent")
     User.objects.filter(pk=recent.pk).update(last_login=NOW - timedelta(days=6 * 365))
+    officer, _ = _inactive(first_name="Olly", last_name="Officer", roles=[Role.OFFICER])
+    admin, _ = _inactive(first_name="Ada", last_name="Admin", is_superuser=True)
+    unmarked, _ = _inactive(first_name="Una", last_name="Unmarked")
+    Booking.objects.filter(delegate=unmarked).update(status="booked")
 
     result = retention_sweep(now=NOW)
 
     assert result.anonymised == [gone.pk]
     assert str(User.objects.get(pk=gone.pk)) == ANONYMISED_NAME
     refused = dict(result.refused)
-    assert set(refused) == {owing.pk, waiting.pk}
+    assert set(refused) == {owing.pk, waiting.pk, unmarked.pk}  # staff: not even tried
     assert "not been invoiced and paid" in refused[owing.pk][0]
     assert "Neglect" in refused[waiting.pk][0]
-    for kept in (owing, waiting, recent):
+    assert "the register must be marked first" in refused[unmarked.pk][0]
+    for kept in (owing, waiting, recent, officer, admin, unmarked):
         assert User.objects.get(pk=kept.pk).anonymised_at is None
     assert AuditEntry.objects.filter(action="person.anonymise", actor=None).count() == 1
 
     again = retention_sweep(now=NOW + timedelta(minutes=5))
-    assert again.anonymised == [] and set(dict(again.refused)) == {owing.pk, waiting.pk}
+    assert again.anonymised == []
+    assert set(dict(again.refused)) == {owing.pk, waiting.pk, unmarked.pk}
     assert AuditEntry.objects.filter(action="person.anonymise").count() == 1
 
 
@@ -170,3 +178,30 @@ def test_the_sweep_is_on_the_beat_schedule_daily():
     assert len(entries) == 1
     assert entries[0]["schedule"].hour == {3} and entries[0]["schedule"].minute == {30}
     assert "privacy.tasks.retention_sweep" in app.tasks
+
+
+def test_the_booking_emails_that_copied_the_access_needs_lose_them_on_day_31(
+        booking_with_needs):
+    first, next_day = booking_with_needs
+
+    def email(booking, template, needs):
+        return OutgoingEmail.objects.create(
+            purpose=f"booking:{booking.uid}:{template}:0", recipient="d@example.org",
+            from_email="x@example.org", subject="Your place", status=OutgoingEmail.Status.SENT,
+            sent_at=EVENT_END - timedelta(days=20), body_text=f"Your access needs: {needs}",
+            body_html=f"<p>Your access needs: {needs}</p>",
+            attachments=[{"filename": "booking.ics", "content": "x", "base64": False}])
+
+    confirmed = email(first, "booking_confirmed", "Hearing loop")
+    moved = email(first, "booking_moved", "Hearing loop")
+    other = email(next_day, "booking_confirmed", "Step-free access")
+    retention_sweep(now=london(2026, 10, 28, 23, 59))  # day 30
+    assert "Hearing loop" in OutgoingEmail.objects.get(pk=confirmed.pk).body_text
+
+    retention_sweep(now=london(2026, 10, 29, 0, 1))  # day 31
+    for row in OutgoingEmail.objects.filter(pk__in=[confirmed.pk, moved.pk]):
+        assert (row.body_text, row.body_html, row.attachments) == ("", "", [])
+        assert row.subject == "Your place" and row.status == OutgoingEmail.Status.SENT
+    assert "Step-free access" in OutgoingEmail.objects.get(pk=other.pk).body_text  # its day 30
+    entry = AuditEntry.objects.get(action="retention.access_needs")
+    assert entry.details == {"bookings": 1, "emails": 2, "days": 30}
