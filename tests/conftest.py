@@ -29,6 +29,29 @@ def pytest_testnodedown(node, error):
     FIGURES.update(getattr(node, "workeroutput", {}).get("security_figures", {}))
 
 
+# The three files that take minutes each (a form fuzz, the crawl, the access matrix; about 13
+# of the suite's minutes together). pytest-django runs transactional tests last, so under two
+# processes they came last too and the process holding two of them finished minutes after the
+# other. Started first, the other process takes the short files meanwhile.
+SLOW_FILES_FIRST = ("tests/security/test_form_fuzz.py", "tests/e2e/test_crawl.py",
+                    "tests/security/test_access_matrix.py")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test`), the slow files go first (after pytest-django's own
+    ordering, which this keeps within the rest). The tests do not depend on their order
+    (tests/conftest.py's guards, README "Tests")."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def rank(item):
+        path = item.nodeid.split("::", 1)[0]
+        return SLOW_FILES_FIRST.index(path) if path in SLOW_FILES_FIRST else len(SLOW_FILES_FIRST)
+
+    items[:] = sorted(items, key=rank)  # a stable sort: the rest keep their order
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache(request):
     """allauth's rate limits and the used TOTP codes live in the cache, the database's
