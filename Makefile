@@ -35,7 +35,7 @@ run: demo
 TEST_PROCESSES ?= 2
 test: install
 	@scripts/test-prereqs
-	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadfile) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_PROCESSES)),-n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -30,18 +30,19 @@ def pytest_testnodedown(node, error):
 
 
 # The three files that take minutes each (a form fuzz, the crawl, the access matrix; about 13
-# of the suite's minutes together). pytest-django runs transactional tests last, so under two
-# processes they came last too and the process holding two of them finished minutes after the
-# other. Started first, the other process takes the short files meanwhile.
+# of the suite's minutes together) hold one test each. pytest-xdist hands out the files with
+# the most tests first (unless --no-loadscope-reorder, which `make test` gives), so they came
+# last and the process holding two of them finished minutes after the other. Started first,
+# the other process takes the short files meanwhile.
 SLOW_FILES_FIRST = ("tests/security/test_form_fuzz.py", "tests/e2e/test_crawl.py",
                     "tests/security/test_access_matrix.py")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test`), the slow files go first (after pytest-django's own
-    ordering, which this keeps within the rest). The tests do not depend on their order
-    (tests/conftest.py's guards, README "Tests")."""
+    """Under pytest-xdist (`make test`), the slow files go first; the rest keep the order
+    pytest-django gives them. The tests do not depend on their order (the guards in this
+    file, README "Tests")."""
     if not hasattr(config, "workerinput"):
         return
 
